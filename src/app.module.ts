@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { StorageModule } from './storage/storage.module';
+import type { Storage } from './storage/storage.types';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, storage: Storage): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(storage), HealthModule],
+    };
+  }
+}

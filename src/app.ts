@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import type { AppConfig } from './config/config';
+import { openStorage } from './storage/create-storage';
+import type { Storage } from './storage/storage.types';
+
+/**
+ * Builds the whole server (not yet listening). The store is opened first so that a locked or
+ * unreachable store fails with one plain message before Nest starts. Tests call this directly.
+ */
+export async function createApp(config: AppConfig, storage?: Storage): Promise<NestExpressApplication> {
+  const store = storage ?? (await openStorage(config));
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, store), {
+      abortOnError: false,
+      bodyParser: false,
+      logger: config.logLevel === 'silent' ? false : undefined,
+    });
+    app.useBodyParser('json', { limit: config.maxBodyBytes });
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Authorization'],
+    });
+    app.useGlobalFilters(new HttpExceptionFilter());
+    app.enableShutdownHooks();
+    return app;
+  } catch (error) {
+    if (!storage) await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+/** Error codes the server adds to the engine's own (`ERR_MISSING_TOURNAMENT`, ...), which pass unchanged. */
+export const ErrorCode = {
+  INVALID_INPUT: 'ERR_INVALID_INPUT',
+  UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  FORBIDDEN: 'ERR_FORBIDDEN',
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  CONFLICT: 'ERR_CONFLICT',
+  DUPLICATE: 'ERR_DUPLICATE',
+  LOCK_TIMEOUT: 'ERR_LOCK_TIMEOUT',
+  METHOD_NOT_ALLOWED: 'ERR_METHOD_NOT_ALLOWED',
+  BATCH_TOO_LARGE: 'ERR_BATCH_TOO_LARGE',
+  PAYLOAD_TOO_LARGE: 'ERR_PAYLOAD_TOO_LARGE',
+  RATE_LIMITED: 'ERR_RATE_LIMITED',
+  STORAGE_UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
+  SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
+  INTERNAL: 'ERR_INTERNAL',
+} as const;
+
+export interface ErrorBody {
+  message: string;
+  code: string;
+  [extra: string]: unknown;
+}
+
+/** A handled failure: answered as 200 `{ error: { message, code } }` on REST, an error `ack` on sockets. */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { ...this.extra, message: this.message, code: this.code };
+  }
+}
+
+export function errorResult(code: string, message: string, extra: Record<string, unknown> = {}): { error: ErrorBody } {
+  return { error: { ...extra, message, code } };
+}

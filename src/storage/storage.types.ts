@@ -1,0 +1,198 @@
+/**
+ * The storage contract: one interface per entity, implemented by the embedded LevelDB store and by
+ * PostgreSQL. Both implementations pass the same suite (test/storage/storage-contract.ts).
+ */
+
+/** A TODS tournament record as the engine reads and writes it. */
+export type TournamentRecord = { tournamentId: string; [key: string]: unknown };
+
+/** One engine call: `{ method, params }` as desks send it. */
+export type Directive = { method: string; params?: Record<string, unknown>; pipe?: Record<string, unknown> };
+
+export interface StoredTournament {
+  tournamentId: string;
+  /** `parentOrganisation.organisationId` of the record, or undefined for an unowned record. */
+  providerId?: string;
+  /** Starts at 1 on the first write and grows by exactly 1 with every accepted change. */
+  version: number;
+  record: TournamentRecord;
+  /** Length of the stored JSON text; used to bound in-memory caches. */
+  bytes: number;
+  updatedAt: string;
+}
+
+export interface TournamentSummary {
+  tournamentId: string;
+  providerId?: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface MutationLogEntry {
+  tournamentId: string;
+  version: number;
+  /** The directives as the client sent them; empty for a whole-record save. */
+  methods: Directive[];
+  /** The signed-in user's email. */
+  userId: string;
+  ackId?: string;
+  /** ISO time of the commit. */
+  at: string;
+  /** `save` for a whole-record upload (cannot be replayed from directives), `mutation` otherwise. */
+  kind: 'mutation' | 'save';
+}
+
+/** One record of an atomic commit. */
+export interface TournamentWrite {
+  tournamentId: string;
+  providerId?: string;
+  /** The new version; the store refuses the write unless the stored version is `version - 1`. */
+  version: number;
+  /** The record serialised once by the caller (also used for byte accounting). */
+  json: string;
+  /** The log entry recorded with this version (its `version` and `tournamentId` must match). */
+  log: MutationLogEntry;
+}
+
+/** Thrown by `commit` when a stored version is not the one the write expects; nothing is written. */
+export class VersionConflictError extends Error {
+  override name = 'VersionConflictError';
+  constructor(
+    readonly tournamentId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`tournament ${tournamentId} is at version ${actual}, expected ${expected}`);
+  }
+}
+
+/** Thrown when the store cannot be opened or reached; the message names the cause. */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}
+
+/** Thrown when a unique value (user email, provider abbreviation, provider id) is taken. */
+export class DuplicateKeyError extends Error {
+  override name = 'DuplicateKeyError';
+  constructor(
+    readonly entity: string,
+    readonly key: string,
+  ) {
+    super(`${entity} ${key} already exists`);
+  }
+}
+
+export interface TournamentStore {
+  get(tournamentId: string): Promise<StoredTournament | undefined>;
+  /** The stored version without loading the record; undefined when absent. */
+  getVersion(tournamentId: string): Promise<number | undefined>;
+  list(filter?: { providerId?: string }): Promise<TournamentSummary[]>;
+  /**
+   * Writes every record and its log entry, all or nothing. Each write must be the next version of
+   * its tournament (version 1 for a new one); otherwise throws `VersionConflictError` and writes
+   * nothing. Durable when the promise resolves.
+   */
+  commit(writes: TournamentWrite[]): Promise<void>;
+  /** Removes the record and its mutation log. Returns false when it did not exist. */
+  remove(tournamentId: string): Promise<boolean>;
+}
+
+export interface MutationLogStore {
+  /** Entries with `version > sinceVersion`, oldest first, at most `limit`. */
+  since(tournamentId: string, sinceVersion: number, limit?: number): Promise<MutationLogEntry[]>;
+  /** The oldest version still in the log; undefined when the log is empty. */
+  firstVersion(tournamentId: string): Promise<number | undefined>;
+  /** The entry committed with this `ackId` for this tournament, if the log still holds it. */
+  findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined>;
+  /** Deletes entries with `version < beforeVersion`; returns how many went. */
+  prune(tournamentId: string, beforeVersion: number): Promise<number>;
+}
+
+export interface StoredUser {
+  /** Stable id, a UUID; the token's `sub`. */
+  userId: string;
+  /** Lower-cased; unique. */
+  email: string;
+  /** argon2id (or a legacy bcrypt) hash; never leaves the server. */
+  passwordHash: string;
+  firstName?: string;
+  lastName?: string;
+  roles: string[];
+  permissions: string[];
+  services: string[];
+  providerId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserStore {
+  get(email: string): Promise<StoredUser | undefined>;
+  /** Creates a user; throws `DuplicateKeyError` when the email is taken. */
+  create(user: StoredUser): Promise<void>;
+  /** Replaces an existing user; returns false when there is none. */
+  update(user: StoredUser): Promise<boolean>;
+  remove(email: string): Promise<boolean>;
+  list(filter?: { providerId?: string }): Promise<StoredUser[]>;
+  count(): Promise<number>;
+}
+
+export interface Provider {
+  organisationId: string;
+  organisationAbbreviation: string;
+  organisationName: string;
+  onlineResources?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface ProviderStore {
+  get(providerId: string): Promise<Provider | undefined>;
+  /** Case-insensitive lookup by `organisationAbbreviation`. */
+  getByAbbreviation(abbreviation: string): Promise<Provider | undefined>;
+  /** Throws `DuplicateKeyError` when the id or the abbreviation (case-insensitive) is taken. */
+  create(provider: Provider): Promise<void>;
+  /** Replaces a provider; throws `DuplicateKeyError` when the new abbreviation belongs to another. */
+  update(provider: Provider): Promise<boolean>;
+  list(): Promise<Provider[]>;
+}
+
+export interface CalendarEntry {
+  tournamentId: string;
+  providerId: string;
+  searchText: string;
+  tournament: { tournamentId: string; tournamentName?: string; startDate?: string; endDate?: string; [key: string]: unknown };
+}
+
+export interface CalendarStore {
+  upsert(entry: CalendarEntry): Promise<void>;
+  remove(tournamentId: string): Promise<boolean>;
+  listByProvider(providerId: string): Promise<CalendarEntry[]>;
+}
+
+export type CodeKind = 'invite' | 'password-reset';
+
+export interface CodeStore {
+  /** Stores a one-time code; `expiresAt` is epoch ms. */
+  put(kind: CodeKind, code: string, data: Record<string, unknown>, expiresAt: number): Promise<void>;
+  /** Returns the code's data and deletes the code, atomically; undefined when absent or expired. */
+  take(kind: CodeKind, code: string): Promise<Record<string, unknown> | undefined>;
+  /** Reads without consuming; undefined when absent or expired. */
+  peek(kind: CodeKind, code: string): Promise<Record<string, unknown> | undefined>;
+  /** Deletes expired codes; returns how many went. */
+  purgeExpired(now?: number): Promise<number>;
+}
+
+/** The whole store. Nest injects it by this class; `StorageModule` picks the implementation. */
+export abstract class Storage {
+  abstract readonly kind: 'leveldb' | 'postgres';
+  abstract readonly tournaments: TournamentStore;
+  abstract readonly log: MutationLogStore;
+  abstract readonly users: UserStore;
+  abstract readonly providers: ProviderStore;
+  abstract readonly calendars: CalendarStore;
+  abstract readonly codes: CodeStore;
+  /** Opens the store (and runs migrations). Throws `StorageUnavailableError` with a plain cause. */
+  abstract open(): Promise<void>;
+  /** Resolves when the store answers; rejects otherwise. */
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import { Client } from 'pg';
+import { TEST_PG_URL } from './support/postgres';
+
+/** Fails fast, with a plain message, when the services the suites need are not answering. */
+export default async function setup(): Promise<void> {
+  const client = new Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`PostgreSQL is not answering at ${TEST_PG_URL}: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
