@@ -55,6 +55,10 @@ export const envSchema = z
     PUBLIC_CACHE_TTL_SECONDS: positiveInt.default(3600),
     PUBLIC_CACHE_WARM: bool.default(true),
 
+    LOGIN_LIMIT_PER_IP: positiveInt.default(20),
+    LOGIN_LIMIT_PER_ACCOUNT: positiveInt.default(10),
+    LOGIN_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+
     SOCKET_EVENTS_PER_10S: positiveInt.default(300),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   })

@@ -21,6 +21,8 @@ export class AppConfig {
   readonly maxBodyBytes: number;
   readonly superadmin?: { email: string; password: string };
   readonly mail: { smtpUrl?: string; from: string; publicUrl?: string };
+  /** Sign-in attempts (login, register, password reset) allowed per window, per IP and per account. */
+  readonly loginLimit: { perIp: number; perAccount: number; windowSeconds: number };
   readonly executor: {
     lockTimeoutMs: number;
     maxBatchMethods: number;
@@ -62,6 +64,11 @@ export class AppConfig {
         ? { email: env.SUPERADMIN_EMAIL, password: env.SUPERADMIN_PASSWORD }
         : undefined;
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.PUBLIC_URL };
+    this.loginLimit = {
+      perIp: env.LOGIN_LIMIT_PER_IP,
+      perAccount: env.LOGIN_LIMIT_PER_ACCOUNT,
+      windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS,
+    };
     this.executor = {
       lockTimeoutMs: env.LOCK_TIMEOUT_MS,
       maxBatchMethods: env.MAX_BATCH_METHODS,
