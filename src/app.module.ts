@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { ProvidersModule } from './providers/providers.module';
 import { StorageModule } from './storage/storage.module';
+import { TournamentsModule } from './tournaments/tournaments.module';
 import type { Storage } from './storage/storage.types';
 
 @Module({})
@@ -10,7 +13,14 @@ export class AppModule {
   static forRoot(config: AppConfig, storage: Storage): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(storage), HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        StorageModule.forRoot(storage),
+        HealthModule,
+        AuthModule,
+        ProvidersModule,
+        TournamentsModule,
+      ],
     };
   }
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { PostOkInterceptor } from './common/post-ok.interceptor';
 import type { AppConfig } from './config/config';
 import { openStorage } from './storage/create-storage';
 import type { Storage } from './storage/storage.types';
@@ -26,6 +27,7 @@ export async function createApp(config: AppConfig, storage?: Storage): Promise<N
       allowedHeaders: ['Content-Type', 'Authorization'],
     });
     app.useGlobalFilters(new HttpExceptionFilter());
+    app.useGlobalInterceptors(new PostOkInterceptor());
     app.enableShutdownHooks();
     return app;
   } catch (error) {

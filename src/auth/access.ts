@@ -24,7 +24,7 @@ export function mayAccessProvider(user: AuthUser | undefined, providerId: string
 }
 
 /** The provider that owns a tournament record: `parentOrganisation.organisationId`. */
-export function tournamentProviderId(record: { parentOrganisation?: unknown } | undefined): string | undefined {
-  const parent = record?.parentOrganisation as { organisationId?: unknown } | undefined;
+export function tournamentProviderId(record: object | undefined): string | undefined {
+  const parent = (record as { parentOrganisation?: { organisationId?: unknown } } | undefined)?.parentOrganisation;
   return typeof parent?.organisationId === 'string' && parent.organisationId ? parent.organisationId : undefined;
 }

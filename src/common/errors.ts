@@ -41,3 +41,23 @@ export class AppError extends Error {
 export function errorResult(code: string, message: string, extra: Record<string, unknown> = {}): { error: ErrorBody } {
   return { error: { ...extra, message, code } };
 }
+
+const HTTP_STATUS: Record<string, number> = {
+  [ErrorCode.INVALID_INPUT]: 400,
+  [ErrorCode.METHOD_NOT_ALLOWED]: 400,
+  [ErrorCode.BATCH_TOO_LARGE]: 400,
+  [ErrorCode.UNAUTHORIZED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.STORAGE_UNAVAILABLE]: 503,
+  [ErrorCode.SHUTTING_DOWN]: 503,
+};
+
+/**
+ * The HTTP status a REST answer carrying this error code gets. Client mistakes and refusals keep
+ * their 4xx; handled outcomes (engine errors, conflicts, lock timeouts) answer 200 with `{ error }`.
+ */
+export function httpStatusFor(code: string): number {
+  return HTTP_STATUS[code] ?? 200;
+}

@@ -1,0 +1,367 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { mayAccessProvider, tournamentProviderId } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
+import { AppConfig } from '../config/config';
+import { installEngineState } from '../engine/engine-state';
+import { CalendarService } from '../providers/calendar.service';
+import { runDirectives, type TournamentChanges } from '../engine/run-directives';
+import {
+  Storage,
+  VersionConflictError,
+  type Directive,
+  type MutationLogEntry,
+  type TournamentRecord,
+  type TournamentWrite,
+} from '../storage/storage.types';
+import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
+import { HotRecords, type HotRecord } from './hot-records';
+import { TournamentLocks } from './tournament-locks';
+import { TournamentEvents, type BatchOrigin, type BatchReport } from './tournament-events';
+
+export interface ExecuteRequest {
+  tournamentIds?: unknown;
+  tournamentId?: unknown;
+  methods?: unknown;
+  /** Accepted for compatibility: every batch is all-or-nothing whatever this says. */
+  rollbackOnError?: unknown;
+  ackId?: unknown;
+  user: AuthUser;
+  origin?: BatchOrigin;
+}
+
+export type ExecuteResult =
+  { success: true; results: unknown[]; versions: Record<string, number>; duplicate?: true } | { error: ErrorBody };
+
+export interface SaveRequest {
+  records: TournamentRecord[];
+  /** The version each record was based on; a moved stored version is a conflict unless `force`. */
+  baseVersions?: Record<string, number>;
+  force?: boolean;
+  ackId?: string;
+  user: AuthUser;
+  origin?: BatchOrigin;
+}
+
+interface Loaded extends HotRecord {
+  tournamentId: string;
+}
+
+/** Commit attempts when another instance wrote the same tournament between our read and write. */
+const MAX_ATTEMPTS = 3;
+const MISSING_TOURNAMENT = { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing tournamentRecord' };
+
+/**
+ * The one path by which tournament records change: check, lock, load, run, store, announce.
+ * Every door (REST, Socket.IO) comes through here. See docs/mutations.md.
+ */
+@Injectable()
+export class MutationExecutor {
+  private readonly logger = new Logger(MutationExecutor.name);
+  private readonly allowed: ReadonlySet<string>;
+  private readonly limits: BatchLimits;
+  readonly locks: TournamentLocks;
+  readonly hot: HotRecords;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly storage: Storage,
+    private readonly events: TournamentEvents,
+    private readonly calendar: CalendarService,
+  ) {
+    this.allowed = installEngineState().mutationMethods;
+    this.limits = {
+      maxMethods: config.executor.maxBatchMethods,
+      maxTournaments: config.executor.maxBatchTournaments,
+      maxBytes: config.maxBodyBytes,
+    };
+    this.locks = new TournamentLocks(config.executor.lockTimeoutMs);
+    this.hot = new HotRecords(config.executor.hotRecordsMaxBytes);
+  }
+
+  /** Runs a batch of directives. Never throws: refusals and failures come back as `{ error }`. */
+  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
+    const report = newReport();
+    const started = performance.now();
+    try {
+      const batch = checkBatch(request, this.allowed, this.limits);
+      return await this.locks.withLocks(batch.tournamentIds, () => {
+        report.lockWaitMs = performance.now() - started;
+        return this.executeLocked(batch, request, report);
+      });
+    } catch (error) {
+      const body = this.toErrorBody(error);
+      report.outcome = body.code;
+      return { error: body };
+    } finally {
+      this.events.emitBatch(report);
+    }
+  }
+
+  /** Stores whole records (desk uploads) through the same locks and version counter. */
+  async save(
+    request: SaveRequest,
+  ): Promise<{ success: true; versions: Record<string, number> } | { error: ErrorBody }> {
+    try {
+      const ids = request.records.map((record) => record.tournamentId);
+      if (new Set(ids).size !== ids.length) throw new AppError(ErrorCode.INVALID_INPUT, 'a tournament appears twice');
+      return await this.locks.withLocks(ids, () => this.saveLocked(request));
+    } catch (error) {
+      return { error: this.toErrorBody(error) };
+    }
+  }
+
+  /** Removes tournaments with their logs and calendar entries. Unknown ids are skipped. */
+  async remove(
+    tournamentIds: string[],
+    user: AuthUser,
+    origin: BatchOrigin = {},
+  ): Promise<{ success: true; removed: string[] } | { error: ErrorBody }> {
+    try {
+      return await this.locks.withLocks(tournamentIds, async () => {
+        const removed: string[] = [];
+        const providerIds: Record<string, string | undefined> = {};
+        for (const id of tournamentIds) {
+          const current = await this.readCommitted(id);
+          if (!current) continue;
+          this.assertAccess(user, current.providerId, id);
+          if (await this.storageCall(() => this.storage.tournaments.remove(id))) removed.push(id);
+          providerIds[id] = current.providerId;
+          this.hot.delete(id);
+          await this.calendarCall(() => this.calendar.removeTournament(id));
+        }
+        if (removed.length) {
+          this.events.emitCommitted({
+            ...{ kind: 'remove', tournamentIds: removed, versions: {}, methods: [], changes: {} },
+            ...{ userId: user.email, timestamp: Date.now(), origin, providerIds },
+          });
+        }
+        return { success: true as const, removed };
+      });
+    } catch (error) {
+      return { error: this.toErrorBody(error) };
+    }
+  }
+
+  /**
+   * The committed record and version of a tournament, for read-only use. The object may be the
+   * executor's hot copy: use it synchronously (before any await) and never modify it.
+   */
+  async readCommitted(tournamentId: string): Promise<Loaded | undefined> {
+    const hot = this.hot.peek(tournamentId);
+    if (hot && hot.version === (await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId)))) {
+      // The hot copy may have been taken by a batch meanwhile; peek again after the await.
+      const still = this.hot.peek(tournamentId);
+      if (still?.version === hot.version) return { ...still, tournamentId };
+    }
+    const stored = await this.storageCall(() => this.storage.tournaments.get(tournamentId));
+    return stored && { ...stored, tournamentId };
+  }
+
+  private async executeLocked(
+    batch: CheckedBatch,
+    request: ExecuteRequest,
+    report: BatchReport,
+  ): Promise<ExecuteResult> {
+    const { user } = request;
+    if (batch.ackId) {
+      const replay = await this.replay(batch.tournamentIds, batch.ackId);
+      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+    }
+    for (let attempt = 1; ; attempt++) {
+      let phase = performance.now();
+      const loaded = await this.loadForWrite(batch.tournamentIds, user, report);
+      report.loadMs += performance.now() - phase;
+
+      phase = performance.now();
+      const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
+      // A fresh copy for the engine: it keeps and changes the objects it is given.
+      const outcome = runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]);
+      report.engineMs += performance.now() - phase;
+      if (!outcome.success) {
+        const { code, message, ...detail } = outcome.error;
+        throw new AppError(code, message, detail);
+      }
+      for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
+      // Results may point into the records, which the next batch changes: answer with a snapshot.
+      const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
+
+      phase = performance.now();
+      const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, attempt);
+      report.storeMs += performance.now() - phase;
+      if (!committed) continue;
+
+      await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes);
+      return { success: true, results, versions: committed.versions };
+    }
+  }
+
+  private async saveLocked(request: SaveRequest): Promise<{ success: true; versions: Record<string, number> }> {
+    const { user, ackId } = request;
+    const ids = request.records.map((record) => record.tournamentId);
+    if (ackId) {
+      const replay = await this.replay(ids, ackId);
+      if (replay) return { success: true, versions: replay };
+    }
+    const loaded: Loaded[] = [];
+    const conflicts: Record<string, number> = {};
+    for (const record of request.records) {
+      const id = record.tournamentId;
+      const current = await this.readCommitted(id);
+      if (current) this.assertAccess(user, current.providerId, id);
+      const base = request.baseVersions?.[id];
+      const version = current?.version ?? 0;
+      if (base !== undefined && base !== version && !request.force) conflicts[id] = version;
+      if (!tournamentProviderId(record) && user.provider) record.parentOrganisation = { ...user.provider };
+      const providerId = tournamentProviderId(record);
+      this.assertAccess(user, providerId, id);
+      loaded.push({ tournamentId: id, record, version, providerId, bytes: 0 });
+    }
+    if (Object.keys(conflicts).length) {
+      throw new AppError(ErrorCode.CONFLICT, 'the stored tournament has changed since this copy was fetched', {
+        versions: conflicts,
+      });
+    }
+    const committed = await this.commit(loaded, user, ackId, 'save', [], MAX_ATTEMPTS);
+    if (!committed) throw new AppError(ErrorCode.CONFLICT, 'the tournament changed while saving');
+    await this.announce(committed, 'save', [], user, ackId, request.origin, {});
+    return { success: true, versions: committed.versions };
+  }
+
+  /** Loads every locked tournament, from the hot cache when its version is current. */
+  private async loadForWrite(ids: string[], user: AuthUser, report: BatchReport): Promise<Loaded[]> {
+    const loaded: Loaded[] = [];
+    for (const id of ids) {
+      let entry: HotRecord | undefined;
+      if (this.hot.peek(id)) {
+        const version = await this.storageCall(() => this.storage.tournaments.getVersion(id));
+        entry = version === undefined ? undefined : this.hot.take(id, version);
+      }
+      if (entry) report.hotHits++;
+      else {
+        report.hotMisses++;
+        entry = await this.storageCall(() => this.storage.tournaments.get(id));
+      }
+      if (!entry) throw new AppError(MISSING_TOURNAMENT.code, MISSING_TOURNAMENT.message, { tournamentId: id });
+      this.assertAccess(user, entry.providerId ?? tournamentProviderId(entry.record), id);
+      loaded.push({ tournamentId: id, ...entry });
+    }
+    return loaded;
+  }
+
+  /**
+   * Writes every record at its next version with one log entry each, atomically. Returns
+   * undefined when another writer got there first (the caller reloads and retries).
+   */
+  private async commit(
+    loaded: Loaded[],
+    user: AuthUser,
+    ackId: string | undefined,
+    kind: MutationLogEntry['kind'],
+    methods: Directive[],
+    attempt: number,
+  ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
+    const at = new Date();
+    const entries: Loaded[] = [];
+    const writes: TournamentWrite[] = loaded.map((entry) => {
+      const version = entry.version + 1;
+      const json = JSON.stringify(entry.record);
+      const providerId = tournamentProviderId(entry.record);
+      entries.push({ ...entry, version, providerId, bytes: json.length });
+      const log: MutationLogEntry = {
+        ...{ tournamentId: entry.tournamentId, version, methods, userId: user.email, ackId },
+        ...{ at: at.toISOString(), kind },
+      };
+      return { tournamentId: entry.tournamentId, providerId, version, json, log };
+    });
+    try {
+      await this.storage.tournaments.commit(writes);
+    } catch (error) {
+      if (error instanceof VersionConflictError && attempt < MAX_ATTEMPTS) return undefined;
+      if (error instanceof VersionConflictError) throw new AppError(ErrorCode.CONFLICT, error.message);
+      throw this.storageError(error);
+    }
+    for (const entry of entries) this.hot.put(entry.tournamentId, entry);
+    this.pruneLogs(entries);
+    return { versions: Object.fromEntries(entries.map((e) => [e.tournamentId, e.version])), entries, at };
+  }
+
+  /** Announces a commit (still under the locks, so in commit order) and updates calendars. */
+  private async announce(
+    committed: { versions: Record<string, number>; entries: Loaded[]; at: Date },
+    kind: 'mutation' | 'save',
+    methods: Directive[],
+    user: AuthUser,
+    ackId: string | undefined,
+    origin: BatchOrigin = {},
+    changes: Record<string, TournamentChanges>,
+  ): Promise<void> {
+    const { entries, versions } = committed;
+    this.events.emitCommitted({
+      ...{ kind, tournamentIds: entries.map((e) => e.tournamentId), versions, methods, userId: user.email, ackId },
+      ...{ timestamp: committed.at.getTime(), origin, changes },
+      providerIds: Object.fromEntries(entries.map((e) => [e.tournamentId, e.providerId])),
+    });
+    for (const entry of entries) {
+      await this.calendarCall(() => this.calendar.upsertTournament(entry.record, entry.providerId));
+    }
+  }
+
+  /** The versions a batch with this ackId produced, when it was already committed. */
+  private async replay(ids: string[], ackId: string): Promise<Record<string, number> | undefined> {
+    const versions: Record<string, number> = {};
+    for (const id of ids) {
+      const entry = await this.storageCall(() => this.storage.log.findByAckId(id, ackId));
+      if (!entry) return undefined;
+      versions[id] = entry.version;
+    }
+    return versions;
+  }
+
+  private assertAccess(user: AuthUser, providerId: string | undefined, tournamentId: string): void {
+    if (!mayAccessProvider(user, providerId)) {
+      throw new AppError(ErrorCode.FORBIDDEN, `not allowed to change tournament ${tournamentId}`, { tournamentId });
+    }
+  }
+
+  private pruneLogs(entries: Loaded[]): void {
+    const retain = this.config.executor.logRetain;
+    for (const { tournamentId, version } of entries) {
+      // Pruning every 100 versions keeps the log between `retain` and `retain + 100` entries.
+      if (version > retain && version % 100 === 0) {
+        this.storage.log.prune(tournamentId, version - retain + 1).catch((error: Error) => {
+          this.logger.warn(`log prune failed for ${tournamentId}: ${error.message}`);
+        });
+      }
+    }
+  }
+
+  private async storageCall<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.storageError(error);
+    }
+  }
+
+  private async calendarCall(work: () => Promise<void>): Promise<void> {
+    // The batch is already stored and announced: a calendar hiccup is logged, not reported as failure.
+    await work().catch((error: Error) => this.logger.error(`calendar update failed: ${error.message}`));
+  }
+
+  private storageError(error: unknown): AppError {
+    if (error instanceof AppError) return error;
+    this.logger.error(`storage failure: ${(error as Error)?.message ?? error}`);
+    return new AppError(ErrorCode.STORAGE_UNAVAILABLE, 'storage unavailable, nothing was changed; try again');
+  }
+
+  private toErrorBody(error: unknown): ErrorBody {
+    if (error instanceof AppError) return error.toBody();
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return { code: ErrorCode.INTERNAL, message: 'internal error, nothing was changed' };
+  }
+}
+
+function newReport(): BatchReport {
+  return { outcome: 'ok', lockWaitMs: 0, loadMs: 0, engineMs: 0, storeMs: 0, hotHits: 0, hotMisses: 0 };
+}

@@ -1,0 +1,90 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { TournamentChanges } from '../engine/run-directives';
+import type { Directive } from '../storage/storage.types';
+
+/** Who sent a batch, so that broadcasts can skip the sender. */
+export interface BatchOrigin {
+  /** The Socket.IO id of the sending desk; undefined for REST. */
+  socketId?: string;
+  /** Per-request id for logs. */
+  requestId?: string;
+}
+
+/** Announced after a batch, save or removal is durably stored, in commit order per tournament. */
+export interface CommittedEvent {
+  kind: 'mutation' | 'save' | 'remove';
+  tournamentIds: string[];
+  /** The new version of each tournament (absent for `remove`). */
+  versions: Record<string, number>;
+  /** The directives as the client sent them; empty for saves and removals. Do not modify. */
+  methods: Directive[];
+  /** The signed-in user's email. */
+  userId: string;
+  ackId?: string;
+  /** Commit time, epoch ms. */
+  timestamp: number;
+  origin: BatchOrigin;
+  /** What the engine reported changing, per tournament (mutations only). */
+  changes: Record<string, TournamentChanges>;
+  /** Provider owning each tournament, when known. */
+  providerIds: Record<string, string | undefined>;
+}
+
+/** Outcome of every batch, accepted or not (for metrics). */
+export interface BatchReport {
+  outcome: 'ok' | string;
+  lockWaitMs: number;
+  loadMs: number;
+  engineMs: number;
+  storeMs: number;
+  hotHits: number;
+  hotMisses: number;
+}
+
+type Listener<T> = (event: T) => void;
+
+/**
+ * The executor's announcements. Listeners run synchronously, in registration order, while the
+ * tournament locks are still held, so every listener sees commits in commit order. A listener
+ * must not block; its errors are logged and never reach the batch.
+ */
+@Injectable()
+export class TournamentEvents {
+  private readonly logger = new Logger(TournamentEvents.name);
+  private readonly committed: Listener<CommittedEvent>[] = [];
+  private readonly reports: Listener<BatchReport>[] = [];
+
+  onCommitted(listener: Listener<CommittedEvent>): () => void {
+    return add(this.committed, listener);
+  }
+
+  onBatch(listener: Listener<BatchReport>): () => void {
+    return add(this.reports, listener);
+  }
+
+  emitCommitted(event: CommittedEvent): void {
+    this.dispatch(this.committed, event, 'committed');
+  }
+
+  emitBatch(report: BatchReport): void {
+    this.dispatch(this.reports, report, 'batch');
+  }
+
+  private dispatch<T>(listeners: Listener<T>[], event: T, name: string): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`${name} listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+function add<T>(list: Listener<T>[], listener: Listener<T>): () => void {
+  list.push(listener);
+  return () => {
+    const index = list.indexOf(listener);
+    if (index >= 0) list.splice(index, 1);
+  };
+}

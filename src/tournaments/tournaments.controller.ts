@@ -1,0 +1,126 @@
+import { Body, Controller, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { z } from 'zod';
+import { hasPermission, isSuperadmin, mayAccessProvider } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { answer } from '../common/answer';
+import { AppError, ErrorCode } from '../common/errors';
+import { ZodPipe } from '../common/validation';
+import type { TournamentRecord } from '../storage/storage.types';
+import { MutationExecutor } from './executor.service';
+import {
+  executeSchema,
+  fetchSchema,
+  generateSchema,
+  historySchema,
+  matchUpsSchema,
+  querySchema,
+  removeSchema,
+  saveSchema,
+  scoreSchema,
+  tournamentIdsOf,
+} from './tournaments.schemas';
+import { TournamentsService } from './tournaments.service';
+
+/** The private /factory routes (contract section 3). Thin: parse, authorise, call, answer. */
+@Controller('factory')
+export class TournamentsController {
+  constructor(
+    private readonly executor: MutationExecutor,
+    private readonly tournaments: TournamentsService,
+  ) {}
+
+  @Post()
+  @Roles('client')
+  async execute(@Body(new ZodPipe(executeSchema)) body: z.infer<typeof executeSchema>, @CurrentUser() user: AuthUser) {
+    return answer(await this.executor.execute({ ...body, user }));
+  }
+
+  @Post('fetch')
+  @Roles('client', 'admin')
+  async fetch(
+    @Body(new ZodPipe(fetchSchema)) body: z.infer<typeof fetchSchema>,
+    @CurrentUser() user: AuthUser,
+    @Res() response: Response,
+  ) {
+    const result = await this.tournaments.fetchJson(tournamentIdsOf(body), user);
+    if (typeof result !== 'string') return response.status(200).json(answer(result));
+    response.status(200).type('application/json').send(result);
+  }
+
+  @Post('save')
+  @Roles('client', 'admin')
+  async save(@Body(new ZodPipe(saveSchema)) body: z.infer<typeof saveSchema>, @CurrentUser() user: AuthUser) {
+    const records = (
+      body.tournamentRecord
+        ? [body.tournamentRecord]
+        : Array.isArray(body.tournamentRecords)
+          ? body.tournamentRecords
+          : Object.values(body.tournamentRecords ?? {})
+    ) as TournamentRecord[];
+    const baseVersions =
+      body.versions ??
+      (body.baseVersion !== undefined && records.length === 1
+        ? { [records[0].tournamentId]: body.baseVersion }
+        : undefined);
+    return answer(
+      await this.executor.save({ records, baseVersions, force: body.force, ackId: body.ackId?.toString(), user }),
+    );
+  }
+
+  @Post('remove')
+  @Roles('client')
+  async remove(@Body(new ZodPipe(removeSchema)) body: z.infer<typeof removeSchema>, @CurrentUser() user: AuthUser) {
+    if (!isSuperadmin(user) && !hasPermission(user, 'deleteTournament')) {
+      return answer({
+        error: { code: ErrorCode.FORBIDDEN, message: 'removing tournaments needs the deleteTournament permission' },
+      });
+    }
+    if (body.providerId && !mayAccessProvider(user, body.providerId)) {
+      return answer({ error: { code: ErrorCode.FORBIDDEN, message: 'not allowed for this provider' } });
+    }
+    return answer(await this.executor.remove(tournamentIdsOf(body), user));
+  }
+
+  @Post('query')
+  @Roles('client')
+  async query(@Body(new ZodPipe(querySchema)) body: z.infer<typeof querySchema>, @CurrentUser() user: AuthUser) {
+    return answer(await this.tournaments.query(tournamentIdsOf(body), body.method, body.params ?? {}, user));
+  }
+
+  @Post('score')
+  @Roles('score', 'client')
+  async score(@Body(new ZodPipe(scoreSchema)) body: z.infer<typeof scoreSchema>, @CurrentUser() user: AuthUser) {
+    return answer(await this.tournaments.score(body, user, {}).catch(toFailure));
+  }
+
+  @Post('matchups')
+  @Roles('score', 'client')
+  async matchUps(
+    @Body(new ZodPipe(matchUpsSchema)) body: z.infer<typeof matchUpsSchema>,
+    @CurrentUser() user: AuthUser,
+  ) {
+    return answer(await this.tournaments.matchUps(body, user));
+  }
+
+  @Post('generate')
+  @Roles('generate')
+  async generate(
+    @Body(new ZodPipe(generateSchema)) body: z.infer<typeof generateSchema>,
+    @CurrentUser() user: AuthUser,
+  ) {
+    return answer(await this.tournaments.generate(body, user, {}));
+  }
+
+  @Post('history')
+  @Roles('client')
+  async history(@Body(new ZodPipe(historySchema)) body: z.infer<typeof historySchema>, @CurrentUser() user: AuthUser) {
+    return answer(await this.tournaments.history(body.tournamentId, body.sinceVersion, body.limit, user));
+  }
+}
+
+function toFailure(error: unknown) {
+  if (error instanceof AppError) return { error: error.toBody() };
+  throw error;
+}

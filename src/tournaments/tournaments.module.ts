@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ProvidersModule } from '../providers/providers.module';
+import { MutationExecutor } from './executor.service';
+import { TournamentEvents } from './tournament-events';
+import { TournamentsController } from './tournaments.controller';
+import { TournamentsService } from './tournaments.service';
+
+/**
+ * The mutation executor and the private /factory routes. `TournamentEvents` is what the gateway,
+ * the public cache and metrics listen to.
+ */
+@Module({
+  imports: [ProvidersModule],
+  controllers: [TournamentsController],
+  providers: [MutationExecutor, TournamentsService, TournamentEvents],
+  exports: [MutationExecutor, TournamentsService, TournamentEvents],
+})
+export class TournamentsModule {}
