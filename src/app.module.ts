@@ -4,6 +4,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { ProvidersModule } from './providers/providers.module';
+import { PublicModule } from './public/public.module';
 import { StorageModule } from './storage/storage.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import type { Storage } from './storage/storage.types';
