@@ -21,6 +21,7 @@ export class AppModule {
         AuthModule,
         ProvidersModule,
         TournamentsModule,
+        PublicModule,
       ],
     };
   }
