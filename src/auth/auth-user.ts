@@ -1,5 +1,14 @@
 /** Roles a user may hold. `director` and `official` are accepted as stored values from older servers. */
-export const ROLES = ['superadmin', 'admin', 'client', 'score', 'generate', 'developer', 'director', 'official'] as const;
+export const ROLES = [
+  'superadmin',
+  'admin',
+  'client',
+  'score',
+  'generate',
+  'developer',
+  'director',
+  'official',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = ['deleteTournament', 'devMode', 'editTennisId'] as const;

@@ -1,0 +1,90 @@
+import { Body, Controller, Get, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import type { z } from 'zod';
+import { ZodPipe } from '../common/validation';
+import { UserAdminService } from '../users/user-admin.service';
+import type { AuthUser } from './auth-user';
+import {
+  forgotPasswordBody,
+  inviteBody,
+  loginBody,
+  modifyUserBody,
+  registerBody,
+  removeUserBody,
+  resetPasswordBody,
+} from './auth.schemas';
+import { AuthService } from './auth.service';
+import { CurrentUser, Public, Roles } from './decorators';
+
+type Body<T extends z.ZodType> = z.infer<T>;
+
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly userAdmin: UserAdminService,
+  ) {}
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('login')
+  async login(@Body(new ZodPipe(loginBody)) body: Body<typeof loginBody>) {
+    const token = await this.auth.login(body.email, body.password);
+    if (!token) throw new UnauthorizedException('Invalid email or password');
+    return { token };
+  }
+
+  @Roles('admin')
+  @Post('invite')
+  invite(@Body(new ZodPipe(inviteBody)) body: Body<typeof inviteBody>, @CurrentUser() caller: AuthUser) {
+    return this.auth.invite(caller, body);
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @SkipThrottle({ account: true })
+  @Post('register')
+  register(@Body(new ZodPipe(registerBody)) body: Body<typeof registerBody>) {
+    return this.auth.register(body);
+  }
+
+  @Roles('admin')
+  @Post('allusers')
+  allUsers(@CurrentUser() caller: AuthUser) {
+    return this.userAdmin.list(caller);
+  }
+
+  @Roles('admin')
+  @Post('modify')
+  modify(@Body(new ZodPipe(modifyUserBody)) body: Body<typeof modifyUserBody>, @CurrentUser() caller: AuthUser) {
+    return this.userAdmin.modify(caller, body);
+  }
+
+  @Roles('admin')
+  @Post('remove')
+  remove(@Body(new ZodPipe(removeUserBody)) body: Body<typeof removeUserBody>, @CurrentUser() caller: AuthUser) {
+    return this.userAdmin.remove(caller, body.email);
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('forgot-password')
+  async forgotPassword(@Body(new ZodPipe(forgotPasswordBody)) body: Body<typeof forgotPasswordBody>) {
+    await this.auth.forgotPassword(body.email);
+    return { success: true };
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('reset-password')
+  resetPassword(@Body(new ZodPipe(resetPasswordBody)) body: Body<typeof resetPasswordBody>) {
+    return this.auth.resetPassword(body.email, body.code, body.password);
+  }
+
+  @Get('me')
+  async me(@CurrentUser() caller: AuthUser) {
+    const claims = await this.auth.me(caller);
+    if (!claims) throw new UnauthorizedException('This account no longer exists');
+    return claims;
+  }
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords';
+import { Storage, type StoredUser } from '../storage/storage.types';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  roles: string[];
+  permissions?: string[];
+  services?: string[];
+  providerId?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export type UserChanges = Partial<
+  Pick<StoredUser, 'roles' | 'permissions' | 'services' | 'providerId' | 'firstName' | 'lastName'>
+>;
+
+/** What any route may show of a user: never the password hash. */
+export interface UserView {
+  email: string;
+  firstName: string;
+  lastName: string;
+  roles: string[];
+  permissions: string[];
+  services: string[];
+  providerId: string | null;
+}
+
+export function userView(user: StoredUser): UserView {
+  return {
+    email: user.email,
+    firstName: user.firstName ?? '',
+    lastName: user.lastName ?? '',
+    roles: user.roles,
+    permissions: user.permissions,
+    services: user.services,
+    providerId: user.providerId ?? null,
+  };
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Users and their passwords. A plain class over `Storage` so the admin CLI uses this same code
+ * without starting Nest.
+ */
+@Injectable()
+export class UsersService {
+  constructor(private readonly storage: Storage) {}
+
+  get(email: string): Promise<StoredUser | undefined> {
+    return this.storage.users.get(normalizeEmail(email));
+  }
+
+  list(filter?: { providerId?: string }): Promise<StoredUser[]> {
+    return this.storage.users.list(filter);
+  }
+
+  count(): Promise<number> {
+    return this.storage.users.count();
+  }
+
+  /** Throws `DuplicateKeyError` when the email is taken. */
+  async create(input: NewUser): Promise<StoredUser> {
+    const now = new Date().toISOString();
+    const user: StoredUser = {
+      userId: randomUUID(),
+      email: normalizeEmail(input.email),
+      passwordHash: await hashPassword(input.password),
+      firstName: input.firstName,
+      lastName: input.lastName,
+      roles: unique(input.roles),
+      permissions: unique(input.permissions ?? []),
+      services: unique(input.services ?? []),
+      providerId: input.providerId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.storage.users.create(user);
+    return user;
+  }
+
+  /** Applies the changes; undefined when the user no longer exists. */
+  async update(user: StoredUser, changes: UserChanges): Promise<StoredUser | undefined> {
+    const next: StoredUser = { ...user, updatedAt: new Date().toISOString() };
+    if (changes.roles) next.roles = unique(changes.roles);
+    if (changes.permissions) next.permissions = unique(changes.permissions);
+    if (changes.services) next.services = unique(changes.services);
+    if ('providerId' in changes) next.providerId = changes.providerId;
+    if (changes.firstName !== undefined) next.firstName = changes.firstName;
+    if (changes.lastName !== undefined) next.lastName = changes.lastName;
+    return (await this.storage.users.update(next)) ? next : undefined;
+  }
+
+  async setPassword(user: StoredUser, password: string): Promise<boolean> {
+    const passwordHash = await hashPassword(password);
+    return this.storage.users.update({ ...user, passwordHash, updatedAt: new Date().toISOString() });
+  }
+
+  remove(email: string): Promise<boolean> {
+    return this.storage.users.remove(normalizeEmail(email));
+  }
+
+  /** The user when the password matches; a legacy bcrypt hash is replaced by argon2id on the way. */
+  async checkPassword(email: string, password: string): Promise<StoredUser | undefined> {
+    const user = await this.get(email);
+    if (!user) {
+      await burnPasswordCheck(password);
+      return undefined;
+    }
+    const check = await verifyPassword(password, user.passwordHash);
+    if (!check.ok) return undefined;
+    if (check.rehash) {
+      const passwordHash = await hashPassword(password);
+      const upgraded = { ...user, passwordHash };
+      if (await this.storage.users.update(upgraded)) return upgraded;
+    }
+    return user;
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
