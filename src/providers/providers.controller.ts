@@ -1,0 +1,70 @@
+import { Body, Controller, ForbiddenException, Post } from '@nestjs/common';
+import { mayAccessProvider } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Public, Roles } from '../auth/decorators';
+import { ErrorCode, errorResult } from '../common/errors';
+import { InvalidInputException, ZodPipe } from '../common/validation';
+import { DuplicateKeyError } from '../storage/storage.types';
+import { addBody, calendarBody, detailBody, modifyBody } from './provider.schemas';
+import { ProviderTooLargeError, ProvidersService } from './providers.service';
+import type { z } from 'zod';
+
+const NOT_FOUND = errorResult(ErrorCode.NOT_FOUND, 'Provider not found');
+
+@Controller('provider')
+export class ProvidersController {
+  constructor(private readonly providers: ProvidersService) {}
+
+  @Public()
+  @Post('calendar')
+  async calendar(@Body(new ZodPipe(calendarBody)) body: z.infer<typeof calendarBody>) {
+    const calendar = await this.providers.calendar(body.providerAbbr);
+    return calendar ? { success: true, calendar } : NOT_FOUND;
+  }
+
+  @Roles('superadmin')
+  @Post('allproviders')
+  async allProviders() {
+    const providers = await this.providers.list();
+    return { success: true, providers: providers.map((value) => ({ key: value.organisationId, value })) };
+  }
+
+  @Post('detail')
+  async detail(@Body(new ZodPipe(detailBody)) body: z.infer<typeof detailBody>, @CurrentUser() user: AuthUser) {
+    if (!mayAccessProvider(user, body.providerId)) throw new ForbiddenException('Not a member of this provider');
+    const provider = await this.providers.get(body.providerId);
+    return provider ? { success: true, provider } : NOT_FOUND;
+  }
+
+  @Roles('superadmin')
+  @Post('add')
+  async add(@Body(new ZodPipe(addBody)) body: z.infer<typeof addBody>) {
+    try {
+      const provider = await this.providers.add(body);
+      return { success: true, providerId: provider.organisationId };
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return duplicate(body.organisationAbbreviation);
+      throw error;
+    }
+  }
+
+  @Roles('admin')
+  @Post('modify')
+  async modify(@Body(new ZodPipe(modifyBody)) body: z.infer<typeof modifyBody>, @CurrentUser() user: AuthUser) {
+    const providerId = (body.providerId ?? body.organisationId) as string;
+    if (!mayAccessProvider(user, providerId)) throw new ForbiddenException('Not an admin of this provider');
+    const provider = await this.providers.get(providerId);
+    if (!provider) return NOT_FOUND;
+    try {
+      return (await this.providers.modify(provider, body)) ? { success: true } : NOT_FOUND;
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return duplicate(String(body.organisationAbbreviation));
+      if (error instanceof ProviderTooLargeError) throw new InvalidInputException(error.message);
+      throw error;
+    }
+  }
+}
+
+function duplicate(abbreviation: string) {
+  return errorResult(ErrorCode.DUPLICATE, `Provider abbreviation ${abbreviation} is already taken`);
+}
