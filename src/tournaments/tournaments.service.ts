@@ -111,7 +111,8 @@ export class TournamentsService {
     }
     const record = generated.tournamentRecord;
     if (user.provider) record.parentOrganisation = { ...user.provider };
-    const saved = await this.executor.save({ records: [record], user, origin });
+    // The executor keeps what it stores as its hot copy; the answer gets its own object.
+    const saved = await this.executor.save({ records: [structuredClone(record)], user, origin });
     if ('error' in saved) return saved;
     return { success: true, tournamentRecord: record, versions: saved.versions };
   }
