@@ -1,51 +1,103 @@
+import type { Pool } from 'pg';
 import { Storage, StorageUnavailableError } from '../storage.types';
+import { migrate } from './migrate';
+import { PgCalendars } from './pg-calendars';
+import { PgCodes } from './pg-codes';
+import { PgProviders } from './pg-providers';
+import { PgTournaments } from './pg-tournaments';
+import { PgUsers } from './pg-users';
+import { connectionError, createPool, type PostgresOptions } from './pool';
 
-type PostgresOptions = {
-  connectionString?: string;
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  poolMax: number;
-};
+interface Opened {
+  pool: Pool;
+  tournaments: PgTournaments;
+  users: PgUsers;
+  providers: PgProviders;
+  calendars: PgCalendars;
+  codes: PgCodes;
+}
 
-const notYet = () => {
-  throw new StorageUnavailableError('PostgreSQL storage is not implemented yet; use STORAGE_PROVIDER=leveldb');
-};
+const PING_TIMEOUT_MS = 3_000;
 
-/** Placeholder until the PostgreSQL store lands: refuses to open with a plain message. */
+/**
+ * PostgreSQL store: one table per entity, JSONB records, migrations at open. Several server
+ * instances may share one database: commits serialise per tournament inside the database.
+ */
 export class PostgresStorage extends Storage {
   readonly kind = 'postgres';
+  private opened?: Opened;
 
-  constructor(readonly options: PostgresOptions) {
+  constructor(private readonly options: PostgresOptions) {
     super();
   }
 
-  get tournaments(): never {
-    return notYet();
+  get tournaments() {
+    return this.require().tournaments;
   }
-  get log(): never {
-    return notYet();
+  get log() {
+    return this.require().tournaments;
   }
-  get users(): never {
-    return notYet();
+  get users() {
+    return this.require().users;
   }
-  get providers(): never {
-    return notYet();
+  get providers() {
+    return this.require().providers;
   }
-  get calendars(): never {
-    return notYet();
+  get calendars() {
+    return this.require().calendars;
   }
-  get codes(): never {
-    return notYet();
+  get codes() {
+    return this.require().codes;
   }
 
   async open(): Promise<void> {
-    notYet();
+    if (this.opened) return;
+    const pool = createPool(this.options);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw connectionError(this.options, error);
+    }
+    this.opened = {
+      pool,
+      tournaments: new PgTournaments(pool),
+      users: new PgUsers(pool),
+      providers: new PgProviders(pool),
+      calendars: new PgCalendars(pool),
+      codes: new PgCodes(pool),
+    };
   }
+
   async ping(): Promise<void> {
-    notYet();
+    const pool = this.require().pool;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StorageUnavailableError('PostgreSQL did not answer in time')),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([pool.query('SELECT 1'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  async close(): Promise<void> {}
+
+  async close(): Promise<void> {
+    const opened = this.opened;
+    this.opened = undefined;
+    await opened?.pool.end();
+  }
+
+  private require(): Opened {
+    if (!this.opened) throw new StorageUnavailableError('PostgreSQL store is not open');
+    return this.opened;
+  }
 }

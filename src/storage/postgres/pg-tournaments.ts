@@ -1,0 +1,195 @@
+import type { Pool, PoolClient } from 'pg';
+import { checkWrites } from '../check-writes';
+import {
+  DuplicateKeyError,
+  VersionConflictError,
+  type MutationLogEntry,
+  type MutationLogStore,
+  type StoredTournament,
+  type TournamentRecord,
+  type TournamentStore,
+  type TournamentSummary,
+  type TournamentWrite,
+} from '../storage.types';
+import { transaction, uniqueViolation } from './pool';
+
+interface LogRow {
+  tournament_id: string;
+  version: number;
+  ack_id: string | null;
+  methods: MutationLogEntry['methods'];
+  user_id: string;
+  kind: MutationLogEntry['kind'];
+  at: Date;
+}
+
+const LOG_COLUMNS = 'tournament_id, version, ack_id, methods, user_id, kind, at';
+
+function toEntry(row: LogRow): MutationLogEntry {
+  const entry: MutationLogEntry = {
+    tournamentId: row.tournament_id,
+    version: row.version,
+    methods: row.methods,
+    userId: row.user_id,
+    at: row.at.toISOString(),
+    kind: row.kind,
+  };
+  if (row.ack_id !== null) entry.ackId = row.ack_id;
+  return entry;
+}
+
+/** Advisory-lock namespace for tournament ids (the two-key form never meets the migration lock). */
+const TOURNAMENT_LOCK_SPACE = 1;
+
+/**
+ * Serialises writers of these tournaments across every instance, including the first writer of a
+ * tournament that has no row yet to lock. Taken in hash order, so overlapping sets cannot deadlock.
+ */
+async function lockTournaments(client: PoolClient, ids: string[]): Promise<void> {
+  await client.query(
+    `SELECT pg_advisory_xact_lock($1, h)
+       FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($2::text[]) AS id ORDER BY h) AS locks`,
+    [TOURNAMENT_LOCK_SPACE, ids],
+  );
+}
+
+/** Tournament records with versions, and their mutation log; one transaction per commit. */
+export class PgTournaments implements TournamentStore, MutationLogStore {
+  constructor(private readonly pool: Pool) {}
+
+  async get(tournamentId: string): Promise<StoredTournament | undefined> {
+    const { rows } = await this.pool.query<{
+      provider_id: string | null;
+      version: number;
+      record: TournamentRecord;
+      bytes: number;
+      updated_at: Date;
+    }>('SELECT provider_id, version, record, bytes, updated_at FROM tournaments WHERE tournament_id = $1', [
+      tournamentId,
+    ]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      tournamentId,
+      providerId: row.provider_id ?? undefined,
+      version: row.version,
+      record: row.record,
+      bytes: row.bytes,
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+
+  async getVersion(tournamentId: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ version: number }>(
+      'SELECT version FROM tournaments WHERE tournament_id = $1',
+      [tournamentId],
+    );
+    return rows[0]?.version;
+  }
+
+  async list(filter: { providerId?: string } = {}): Promise<TournamentSummary[]> {
+    const { rows } = await this.pool.query<{
+      tournament_id: string;
+      provider_id: string | null;
+      version: number;
+      updated_at: Date;
+    }>(
+      `SELECT tournament_id, provider_id, version, updated_at FROM tournaments
+        WHERE $1::text IS NULL OR provider_id = $1 ORDER BY tournament_id`,
+      [filter.providerId ?? null],
+    );
+    return rows.map((row) => ({
+      tournamentId: row.tournament_id,
+      providerId: row.provider_id ?? undefined,
+      version: row.version,
+      updatedAt: row.updated_at.toISOString(),
+    }));
+  }
+
+  async commit(writes: TournamentWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    checkWrites(writes);
+    const sorted = [...writes].sort((a, b) => (a.tournamentId < b.tournamentId ? -1 : 1));
+    const ids = sorted.map((write) => write.tournamentId);
+    await transaction(this.pool, async (client) => {
+      await lockTournaments(client, ids);
+      const { rows } = await client.query<{ tournament_id: string; version: number }>(
+        'SELECT tournament_id, version FROM tournaments WHERE tournament_id = ANY($1::text[]) ORDER BY tournament_id FOR UPDATE',
+        [ids],
+      );
+      const stored = new Map(rows.map((row) => [row.tournament_id, row.version]));
+      for (const write of sorted) {
+        const actual = stored.get(write.tournamentId) ?? 0;
+        if (actual !== write.version - 1) throw new VersionConflictError(write.tournamentId, write.version - 1, actual);
+      }
+      for (const write of sorted) await this.insert(client, write);
+    });
+  }
+
+  private async insert(client: PoolClient, write: TournamentWrite): Promise<void> {
+    await client.query(
+      `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+       ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
+         record = EXCLUDED.record, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at`,
+      [write.tournamentId, write.providerId ?? null, write.version, write.json, write.json.length, write.log.at],
+    );
+    const { log } = write;
+    try {
+      await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, [
+        write.tournamentId,
+        write.version,
+        log.ackId ?? null,
+        JSON.stringify(log.methods),
+        log.userId,
+        log.kind,
+        log.at,
+      ]);
+    } catch (error) {
+      if (uniqueViolation(error)?.constraint === 'mutation_log_ack_idx')
+        throw new DuplicateKeyError('mutation ackId', `${write.tournamentId}/${log.ackId}`);
+      throw error;
+    }
+  }
+
+  async remove(tournamentId: string): Promise<boolean> {
+    return transaction(this.pool, async (client) => {
+      await lockTournaments(client, [tournamentId]);
+      await client.query('DELETE FROM mutation_log WHERE tournament_id = $1', [tournamentId]);
+      const { rowCount } = await client.query('DELETE FROM tournaments WHERE tournament_id = $1', [tournamentId]);
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  async since(tournamentId: string, sinceVersion: number, limit?: number): Promise<MutationLogEntry[]> {
+    const { rows } = await this.pool.query<LogRow>(
+      `SELECT ${LOG_COLUMNS} FROM mutation_log WHERE tournament_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
+      [tournamentId, sinceVersion, limit ?? null],
+    );
+    return rows.map(toEntry);
+  }
+
+  async firstVersion(tournamentId: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ first: number | null }>(
+      'SELECT min(version) AS first FROM mutation_log WHERE tournament_id = $1',
+      [tournamentId],
+    );
+    return rows[0]?.first ?? undefined;
+  }
+
+  async findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined> {
+    const { rows } = await this.pool.query<LogRow>(
+      `SELECT ${LOG_COLUMNS} FROM mutation_log WHERE tournament_id = $1 AND ack_id = $2`,
+      [tournamentId, ackId],
+    );
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  async prune(tournamentId: string, beforeVersion: number): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM mutation_log WHERE tournament_id = $1 AND version < $2', [
+      tournamentId,
+      beforeVersion,
+    ]);
+    return rowCount ?? 0;
+  }
+}
