@@ -159,7 +159,13 @@ export interface CalendarEntry {
   tournamentId: string;
   providerId: string;
   searchText: string;
-  tournament: { tournamentId: string; tournamentName?: string; startDate?: string; endDate?: string; [key: string]: unknown };
+  tournament: {
+    tournamentId: string;
+    tournamentName?: string;
+    startDate?: string;
+    endDate?: string;
+    [key: string]: unknown;
+  };
 }
 
 export interface CalendarStore {
