@@ -1,0 +1,42 @@
+// `pnpm start`: builds with `nest build` only when dist/ is missing or older than the sources, then
+// runs the server in this same process, so signals (Ctrl-C, SIGTERM) reach Nest's shutdown hooks.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'dist', 'main.js');
+const inputs = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+
+function newestChange(path) {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestChange(join(path, name))), stats.mtimeMs);
+}
+
+function builtAt() {
+  try {
+    return statSync(entry).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+const sourcesChanged = Math.max(...inputs.map((input) => newestChange(join(root, input))));
+if (builtAt() < sourcesChanged) {
+  console.error(builtAt() < 0 ? 'Building the server (first start)...' : 'Sources changed: rebuilding the server...');
+  const nest = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'nest.cmd' : 'nest');
+  const build = spawnSync(nest, ['build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (build.status !== 0) {
+    console.error(build.error ? `Build could not start: ${build.error.message}` : 'Build failed; not starting.');
+    process.exit(build.status ?? 1);
+  }
+}
+
+await import(pathToFileURL(entry).href);
