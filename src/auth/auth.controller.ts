@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { z } from 'zod';
 import { ZodPipe } from '../common/validation';
 import { UserAdminService } from '../users/user-admin.service';
@@ -15,6 +15,7 @@ import {
 } from './auth.schemas';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public, Roles } from './decorators';
+import { SignInThrottlerGuard } from './sign-in-throttle';
 
 type Body<T extends z.ZodType> = z.infer<T>;
 
@@ -26,7 +27,7 @@ export class AuthController {
   ) {}
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(SignInThrottlerGuard)
   @Post('login')
   async login(@Body(new ZodPipe(loginBody)) body: Body<typeof loginBody>) {
     const token = await this.auth.login(body.email, body.password);
@@ -41,7 +42,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(SignInThrottlerGuard)
   @SkipThrottle({ account: true })
   @Post('register')
   register(@Body(new ZodPipe(registerBody)) body: Body<typeof registerBody>) {
@@ -67,7 +68,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(SignInThrottlerGuard)
   @Post('forgot-password')
   async forgotPassword(@Body(new ZodPipe(forgotPasswordBody)) body: Body<typeof forgotPasswordBody>) {
     await this.auth.forgotPassword(body.email);
@@ -75,7 +76,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(SignInThrottlerGuard)
   @Post('reset-password')
   resetPassword(@Body(new ZodPipe(resetPasswordBody)) body: Body<typeof resetPasswordBody>) {
     return this.auth.resetPassword(body.email, body.code, body.password);

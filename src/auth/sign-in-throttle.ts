@@ -1,5 +1,6 @@
-import type { ExecutionContext } from '@nestjs/common';
-import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Response } from 'express';
 import type { AppConfig } from '../config/config';
 import { normalizeEmail } from '../users/users.service';
 
@@ -33,4 +34,19 @@ export function signInThrottlerOptions(config: AppConfig): ThrottlerModuleOption
       },
     ],
   };
+}
+
+/**
+ * The throttler guard for sign-in routes. Adds the standard `Retry-After` header (the library only
+ * sets per-throttler names such as `Retry-After-ip`).
+ */
+@Injectable()
+export class SignInThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(detail.timeToBlockExpire));
+    await super.throwThrottlingException(context, detail);
+  }
 }

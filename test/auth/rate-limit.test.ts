@@ -24,6 +24,7 @@ describe.each(BACKENDS)('sign-in rate limits (%s)', (backend) => {
     expect(blocked.body.message).toBe('Too many attempts, try again later');
     expect(blocked.body.error.code).toBe('ERR_RATE_LIMITED');
     expect(blocked.body.token).toBeUndefined();
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
 
     // Other accounts from the same IP still get through until the IP bucket (8) is full.
     const more = [];
