@@ -22,7 +22,7 @@ describe.each(BACKENDS)('operations routes on %s', (backend) => {
     });
   });
 
-  it('answers 503 on GET /health once the store is unreachable, and recovers nothing it should not', async () => {
+  it('answers 503 on GET /health once the store is unreachable, while GET / still answers', async () => {
     app = await startTestApp(backend);
     await request(app.url).get('/health').expect(200);
     if (backend === 'postgres') {
