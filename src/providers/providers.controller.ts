@@ -9,7 +9,7 @@ import { addBody, calendarBody, detailBody, modifyBody } from './provider.schema
 import { ProviderTooLargeError, ProvidersService } from './providers.service';
 import type { z } from 'zod';
 
-const NOT_FOUND = errorResult(ErrorCode.NOT_FOUND, 'Provider not found');
+const notFound = () => errorResult(ErrorCode.NOT_FOUND, 'Provider not found');
 
 @Controller('provider')
 export class ProvidersController {
@@ -19,7 +19,7 @@ export class ProvidersController {
   @Post('calendar')
   async calendar(@Body(new ZodPipe(calendarBody)) body: z.infer<typeof calendarBody>) {
     const calendar = await this.providers.calendar(body.providerAbbr);
-    return calendar ? { success: true, calendar } : NOT_FOUND;
+    return calendar ? { success: true, calendar } : notFound();
   }
 
   @Roles('superadmin')
@@ -33,7 +33,7 @@ export class ProvidersController {
   async detail(@Body(new ZodPipe(detailBody)) body: z.infer<typeof detailBody>, @CurrentUser() user: AuthUser) {
     if (!mayAccessProvider(user, body.providerId)) throw new ForbiddenException('Not a member of this provider');
     const provider = await this.providers.get(body.providerId);
-    return provider ? { success: true, provider } : NOT_FOUND;
+    return provider ? { success: true, provider } : notFound();
   }
 
   @Roles('superadmin')
@@ -54,9 +54,9 @@ export class ProvidersController {
     const providerId = (body.providerId ?? body.organisationId) as string;
     if (!mayAccessProvider(user, providerId)) throw new ForbiddenException('Not an admin of this provider');
     const provider = await this.providers.get(providerId);
-    if (!provider) return NOT_FOUND;
+    if (!provider) return notFound();
     try {
-      return (await this.providers.modify(provider, body)) ? { success: true } : NOT_FOUND;
+      return (await this.providers.modify(provider, body)) ? { success: true } : notFound();
     } catch (error) {
       if (error instanceof DuplicateKeyError) return duplicate(String(body.organisationAbbreviation));
       if (error instanceof ProviderTooLargeError) throw new InvalidInputException(error.message);

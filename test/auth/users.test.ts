@@ -276,6 +276,15 @@ describe.each(BACKENDS)('invites and user management (%s)', (backend) => {
       expect(claims.provider.organisationAbbreviation).toBe('PROVB');
     });
 
+    it('providerId null detaches a user: superadmin only', async () => {
+      const target = await account(t, { roles: ['client'], providerId: providerA.organisationId });
+      expect((await post(t, '/auth/modify', { email: target.email, providerId: null }, adminA.token)).status).toBe(403);
+      expect((await t.storage.users.get(target.email))?.providerId).toBe(providerA.organisationId);
+      const res = await post(t, '/auth/modify', { email: target.email, providerId: null }, superadmin.token);
+      expect(res.body).toEqual({ success: true });
+      expect((await t.storage.users.get(target.email))?.providerId).toBeUndefined();
+    });
+
     it('a client cannot modify users (403); unknown users and bad input are refused', async () => {
       expect((await post(t, '/auth/modify', { email: clientA.email, roles: ['admin'] }, clientA.token)).status).toBe(
         403,
