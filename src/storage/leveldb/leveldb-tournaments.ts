@@ -68,7 +68,7 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
       const ackKeys = writes.map((write) =>
         write.log.ackId === undefined ? undefined : compoundKey(write.tournamentId, write.log.ackId),
       );
-      const takenAcks = await this.existingKeys(ackKeys.filter((key) => key !== undefined));
+      const takenAcks = await this.takenAckKeys(ackKeys.filter((key) => key !== undefined));
       const ops: BatchOp[] = [];
       writes.forEach((write, index) => {
         const stored = metas[index]?.version ?? 0;
@@ -91,7 +91,7 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
     });
   }
 
-  private async existingKeys(keys: string[]): Promise<Set<string>> {
+  private async takenAckKeys(keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const values = await this.subs.acks.getMany(keys);
     return new Set(keys.filter((_key, index) => values[index] !== undefined));
