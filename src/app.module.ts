@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { ProvidersModule } from './providers/providers.module';
 import { PublicModule } from './public/public.module';
@@ -22,6 +23,7 @@ export class AppModule {
         ProvidersModule,
         TournamentsModule,
         PublicModule,
+        GatewayModule,
       ],
     };
   }

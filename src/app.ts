@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { PostOkInterceptor } from './common/post-ok.interceptor';
 import type { AppConfig } from './config/config';
+import { GatewayIoAdapter } from './gateway/io-adapter';
 import { openStorage } from './storage/create-storage';
 import type { Storage } from './storage/storage.types';
 
@@ -26,6 +27,7 @@ export async function createApp(config: AppConfig, storage?: Storage): Promise<N
       methods: ['GET', 'POST'],
       allowedHeaders: ['Content-Type', 'Authorization'],
     });
+    app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalInterceptors(new PostOkInterceptor());
     app.enableShutdownHooks();

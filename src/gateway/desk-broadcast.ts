@@ -1,0 +1,76 @@
+import type { Namespace } from 'socket.io';
+import type { CommittedEvent } from '../tournaments/tournament-events';
+import { deskAllRoom, deskRoom, deskTargets } from './rooms';
+
+/** One `emit` to a set of rooms (socket.io delivers it once per socket, however many rooms match). */
+export interface Emission {
+  rooms: string[];
+  event: 'tournamentMutation' | 'tournamentSaved' | 'tournamentRemoved';
+  payload: Record<string, unknown>;
+}
+
+const EVENT: Record<CommittedEvent['kind'], Emission['event']> = {
+  mutation: 'tournamentMutation',
+  save: 'tournamentSaved',
+  remove: 'tournamentRemoved',
+};
+
+/**
+ * What desks receive for a commit. Normally one emission to every room of the batch. A batch that
+ * spans providers (only a superadmin or a multi-provider user can send one) is split: superadmin
+ * rooms get it whole, each provider's rooms only the part about its own tournaments.
+ */
+export function deskEmissions(committed: CommittedEvent): Emission[] {
+  const event = EVENT[committed.kind];
+  const groups = new Map<string | undefined, string[]>();
+  for (const id of committed.tournamentIds) {
+    const providerId = committed.providerIds[id];
+    const group = groups.get(providerId);
+    if (group) group.push(id);
+    else groups.set(providerId, [id]);
+  }
+  if (groups.size === 1) {
+    const [[providerId, ids]] = groups;
+    const rooms = ids.flatMap((id) => deskTargets(id, providerId));
+    return [{ rooms, event, payload: payloadFor(committed, committed.tournamentIds, true) }];
+  }
+  const emissions: Emission[] = [
+    {
+      rooms: committed.tournamentIds.map(deskAllRoom),
+      event,
+      payload: payloadFor(committed, committed.tournamentIds, true),
+    },
+  ];
+  for (const [providerId, ids] of groups) {
+    if (!providerId) continue;
+    emissions.push({
+      rooms: ids.map((id) => deskRoom(id, providerId)),
+      event,
+      payload: payloadFor(committed, ids, false),
+    });
+  }
+  return emissions;
+}
+
+/** Sends a commit to the desks, skipping the socket that sent it. Synchronous: keeps commit order. */
+export function broadcastCommit(namespace: Namespace, committed: CommittedEvent): void {
+  const sender = committed.origin.socketId;
+  for (const { rooms, event, payload } of deskEmissions(committed)) {
+    const target = namespace.to(rooms);
+    (sender ? target.except(sender) : target).emit(event, payload);
+  }
+}
+
+function payloadFor(committed: CommittedEvent, ids: string[], whole: boolean): Record<string, unknown> {
+  const { userId, timestamp } = committed;
+  const tournamentIds = whole ? committed.tournamentIds : ids;
+  if (committed.kind === 'remove') return { tournamentIds, userId, timestamp };
+  const versions = Object.fromEntries(tournamentIds.map((id) => [id, committed.versions[id]]));
+  if (committed.kind === 'save') return { tournamentIds, userId, timestamp, versions };
+  const named = new Set(ids);
+  // A provider's part of a split batch: only directives that name one of its tournaments.
+  const methods = whole
+    ? committed.methods
+    : committed.methods.filter((d) => named.has(d.params?.tournamentId as string));
+  return { methods, tournamentIds, userId, timestamp, versions };
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { PublicModule } from '../public/public.module';
+import { TournamentsModule } from '../tournaments/tournaments.module';
+import { DeskService } from './desk.service';
+import { PublicGateway } from './public.gateway';
+import { TmxGateway } from './tmx.gateway';
+
+/**
+ * The Socket.IO namespaces: `/tmx` for desks, `/public` for viewers. The server itself is set up
+ * by `GatewayIoAdapter` (see app.ts).
+ */
+@Module({
+  imports: [AuthModule, TournamentsModule, PublicModule],
+  providers: [TmxGateway, PublicGateway, DeskService],
+})
+export class GatewayModule {}

@@ -1,0 +1,108 @@
+import type { Socket } from 'socket.io';
+import { hasRole } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { bearerToken, InvalidTokenError, type TokenService } from '../auth/token.service';
+import { ErrorCode, type ErrorBody } from '../common/errors';
+import { RateLimiter } from './rate-limiter';
+
+/** What the server keeps per connected socket (in `socket.data`). */
+export interface SocketSession {
+  user?: AuthUser;
+  /** Why there is no user (no token, or what was wrong with it); never the token itself. */
+  authProblem?: string;
+  limiter: RateLimiter;
+  /** Tournaments joined, with the rooms joined for each. */
+  joined: Map<string, string[]>;
+  /** A desk's batches run one after another, in the order it sent them. */
+  queue: Promise<void>;
+  /** Batches received and not yet answered. */
+  pending: number;
+  expiry?: NodeJS.Timeout;
+}
+
+export function session(socket: Socket): SocketSession {
+  return socket.data as SocketSession;
+}
+
+/** Sets up the session of a new socket; desks get their user from the handshake token. */
+export function openSession(socket: Socket, eventsPer10s: number, tokens?: TokenService): SocketSession {
+  const data: SocketSession = {
+    limiter: new RateLimiter(eventsPer10s),
+    joined: new Map(),
+    queue: Promise.resolve(),
+    pending: 0,
+  };
+  if (tokens) {
+    const token = handshakeToken(socket.handshake);
+    if (!token) data.authProblem = 'sign in required: no token';
+    else {
+      try {
+        data.user = tokens.verify(token);
+      } catch (error) {
+        const reason = error instanceof InvalidTokenError ? error.message : 'unreadable';
+        data.authProblem = `invalid token (${reason}): sign in again`;
+      }
+    }
+  }
+  Object.assign(socket.data, data);
+  return session(socket);
+}
+
+/** `handshake.auth.token` (newer desks) or the `authorization: Bearer` header (older desks). */
+export function handshakeToken(handshake: Socket['handshake']): string | undefined {
+  const fromAuth: unknown = (handshake.auth as Record<string, unknown> | undefined)?.token;
+  if (typeof fromAuth === 'string' && fromAuth.trim()) return bearerToken(fromAuth) ?? fromAuth.trim();
+  return bearerToken(handshake.headers.authorization);
+}
+
+export function isExpired(user: AuthUser, now = Date.now()): boolean {
+  return user.exp !== undefined && user.exp * 1000 <= now;
+}
+
+/** The signed-in desk user, checked at every event: token present, not expired, role held. */
+export function authorise(
+  data: SocketSession,
+  roles: string[],
+  now = Date.now(),
+): { user: AuthUser; error?: undefined } | { error: ErrorBody } {
+  const { user } = data;
+  if (!user) return { error: { code: ErrorCode.UNAUTHORIZED, message: data.authProblem ?? 'sign in required' } };
+  if (isExpired(user, now)) return { error: { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' } };
+  if (!hasRole(user, ...roles)) {
+    return { error: { code: ErrorCode.FORBIDDEN, message: `this needs the role ${roles.join(' or ')}` } };
+  }
+  return { user };
+}
+
+/**
+ * Refuses events beyond the socket's allowance before any handler runs. `onLimited` answers the
+ * client; the event itself is dropped.
+ */
+export function limitEvents(socket: Socket, onLimited: (event: string, args: unknown[]) => void): void {
+  socket.use((packet, next) => {
+    const [event, ...args] = packet as [unknown, ...unknown[]];
+    if (session(socket).limiter.take()) return next();
+    onLimited(typeof event === 'string' ? event : '', args);
+  });
+}
+
+/** Longest delay Node's timers accept. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `onExpired` once when the session's token expires (never for a token without `exp`). */
+export function watchExpiry(data: SocketSession, onExpired: () => void): void {
+  const exp = data.user?.exp;
+  if (exp === undefined) return;
+  const arm = () => {
+    const remaining = exp * 1000 - Date.now();
+    if (remaining <= 0) return onExpired();
+    data.expiry = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    data.expiry.unref();
+  };
+  arm();
+}
+
+export function closeSession(data: SocketSession): void {
+  if (data.expiry) clearTimeout(data.expiry);
+  data.joined.clear();
+}

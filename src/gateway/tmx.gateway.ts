@@ -1,0 +1,225 @@
+import { Logger, UseFilters, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { isSuperadmin } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { TokenService } from '../auth/token.service';
+import { ErrorCode, type ErrorBody } from '../common/errors';
+import { AppConfig } from '../config/config';
+import { normaliseTournamentIds } from '../tournaments/batch-check';
+import { MutationExecutor } from '../tournaments/executor.service';
+import { TournamentEvents } from '../tournaments/tournament-events';
+import { broadcastCommit } from './desk-broadcast';
+import { DeskService } from './desk.service';
+import {
+  ackContext,
+  parseBatch,
+  parseMutationsSince,
+  parseTournamentRef,
+  type BatchMessage,
+  type MessageLimits,
+} from './messages';
+import { deskRoomsFor } from './rooms';
+import { SocketErrorFilter } from './socket-error.filter';
+import {
+  authorise,
+  closeSession,
+  limitEvents,
+  openSession,
+  session,
+  watchExpiry,
+  type SocketSession,
+} from './socket-session';
+
+/** Roles that may send batches, join rooms and catch up (superadmin always passes). */
+const DESK_ROLES = ['client'];
+/** Batches a desk may have waiting for their answer; more are refused rather than queued. */
+export const MAX_PENDING_BATCHES = 32;
+/** Tournaments one socket may have joined at once. */
+export const MAX_JOINED = 100;
+
+/**
+ * The desk channel (contract section 4). Thin: parse, authorise, call the executor or the
+ * catch-up service, answer. Broadcasts come from the executor's commit announcements, so REST
+ * and socket batches reach the rooms the same way, in commit order.
+ */
+@UseFilters(SocketErrorFilter)
+@WebSocketGateway({ namespace: '/tmx' })
+export class TmxGateway
+  implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket>, OnModuleDestroy
+{
+  private readonly logger = new Logger(TmxGateway.name);
+  private readonly limits: MessageLimits;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly executor: MutationExecutor,
+    private readonly desks: DeskService,
+    private readonly tokens: TokenService,
+    private readonly events: TournamentEvents,
+    private readonly config: AppConfig,
+  ) {
+    this.limits = { maxMethods: config.executor.maxBatchMethods, maxTournaments: config.executor.maxBatchTournaments };
+  }
+
+  afterInit(namespace: Namespace): void {
+    // Runs synchronously under the tournament locks: broadcasts leave in commit order.
+    this.unsubscribe = this.events.onCommitted((committed) => broadcastCommit(namespace, committed));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  handleConnection(client: Socket): void {
+    // Connections without a valid token are accepted; each event that needs one is refused.
+    const data = openSession(client, this.config.socketEventsPer10s, this.tokens);
+    limitEvents(client, (event, args) => {
+      const error = { code: ErrorCode.RATE_LIMITED, message: 'too many messages: slow down' };
+      this.refuse(client, event, error, args[0]);
+    });
+    watchExpiry(data, () => this.expire(client, data));
+  }
+
+  handleDisconnect(client: Socket): void {
+    closeSession(session(client));
+  }
+
+  @SubscribeMessage('executionQueue')
+  executionQueue(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): void {
+    const desk = session(client);
+    const auth = authorise(desk, DESK_ROLES);
+    if (auth.error) return this.refuse(client, 'executionQueue', auth.error, data);
+    const parsed = parseBatch(data, this.limits);
+    if (parsed.error) return this.refuse(client, 'executionQueue', parsed.error, data);
+    if (desk.pending >= MAX_PENDING_BATCHES) {
+      const error = { code: ErrorCode.RATE_LIMITED, message: 'too many batches waiting for an answer' };
+      return this.refuse(client, 'executionQueue', error, data);
+    }
+    desk.pending++;
+    desk.queue = desk.queue
+      .then(() => this.runBatch(client, desk, parsed.value))
+      .catch((error: Error) => this.logger.error(`executionQueue failed: ${error.message}`))
+      .finally(() => desk.pending--);
+  }
+
+  @SubscribeMessage('joinTournament')
+  async joinTournament(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
+    const desk = session(client);
+    const auth = authorise(desk, DESK_ROLES);
+    if (auth.error) return this.refuse(client, 'joinTournament', auth.error);
+    const ref = parseTournamentRef(data);
+    if (ref.error) return this.refuse(client, 'joinTournament', ref.error);
+    const tournamentId = ref.value;
+    if (!desk.joined.has(tournamentId) && desk.joined.size >= MAX_JOINED) {
+      return this.refuse(client, 'joinTournament', {
+        code: ErrorCode.RATE_LIMITED,
+        message: `at most ${MAX_JOINED} tournaments at once`,
+        tournamentId,
+      });
+    }
+    const refusal = await this.desks.joinRefusal(auth.user, tournamentId);
+    if (refusal) return this.refuse(client, 'joinTournament', refusal);
+    const rooms = roomsFor(auth.user, tournamentId);
+    if (!rooms.length) {
+      return this.refuse(client, 'joinTournament', {
+        code: ErrorCode.FORBIDDEN,
+        message: 'the user has no provider',
+        tournamentId,
+      });
+    }
+    if (authorise(desk, DESK_ROLES).error || !client.connected) return; // expired or gone meanwhile
+    await client.join(rooms);
+    desk.joined.set(tournamentId, rooms);
+    // Read after joining: every commit after this version reaches the desk.
+    const version = await this.desks.currentVersion(tournamentId);
+    client.emit('tournamentJoined', { tournamentId, version });
+  }
+
+  @SubscribeMessage('leaveTournament')
+  async leaveTournament(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
+    const ref = parseTournamentRef(data);
+    if (ref.error) return this.refuse(client, 'leaveTournament', ref.error);
+    await leaveRooms(client, session(client), [ref.value]);
+  }
+
+  @SubscribeMessage('mutationsSince')
+  async mutationsSince(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
+    const auth = authorise(session(client), DESK_ROLES);
+    if (auth.error) return this.refuse(client, 'mutationsSince', auth.error);
+    const parsed = parseMutationsSince(data);
+    if (parsed.error) return this.refuse(client, 'mutationsSince', parsed.error);
+    const { tournamentId, sinceVersion } = parsed.value;
+    const log = await this.desks.mutationsSince(auth.user, tournamentId, sinceVersion);
+    if ('error' in log) return this.refuse(client, 'mutationsSince', { ...log.error, tournamentId });
+    client.emit('mutationLog', log);
+  }
+
+  @SubscribeMessage('timestamp')
+  timestamp(@ConnectedSocket() client: Socket): void {
+    client.emit('timestamp', { timestamp: Date.now() });
+  }
+
+  /** Older desks send `tmx` messages; accepted and ignored. */
+  @SubscribeMessage('tmx')
+  tmx(): void {}
+
+  private async runBatch(client: Socket, desk: SocketSession, batch: BatchMessage): Promise<void> {
+    const auth = authorise(desk, DESK_ROLES); // the token may have expired while the batch waited
+    if (auth.error) return this.refuse(client, 'executionQueue', auth.error, batch);
+    const { ackId } = batch;
+    const result = await this.executor.execute({ ...batch, user: auth.user, origin: { socketId: client.id } });
+    if ('error' in result) {
+      // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
+      client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
+    } else {
+      client.emit('ack', { ackId, success: true, versions: result.versions });
+    }
+  }
+
+  /** Refuses a message: `exception` always, and for a batch also its error `ack`. */
+  private refuse(client: Socket, event: string, error: ErrorBody, data?: unknown): void {
+    this.logger.debug(`refused ${event} from ${client.id}: ${error.code}`);
+    client.emit('exception', { ...error, event });
+    if (event === 'executionQueue') {
+      const { ackId, tournamentIds } = ackContext(data);
+      client.emit('ack', { ackId, error: { message: error.message, code: error.code }, tournamentIds });
+    }
+  }
+
+  /** At token expiry the desk stops receiving broadcasts and must sign in again. */
+  private expire(client: Socket, desk: SocketSession): void {
+    void leaveRooms(client, desk, [...desk.joined.keys()]);
+    client.emit('exception', { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' });
+  }
+}
+
+function roomsFor(user: AuthUser, tournamentId: string): string[] {
+  if (isSuperadmin(user)) return deskRoomsFor(tournamentId, 'all');
+  const providers = [user.providerId, ...user.providerIds].filter((id): id is string => !!id);
+  return deskRoomsFor(tournamentId, providers);
+}
+
+async function leaveRooms(client: Socket, desk: SocketSession, tournamentIds: string[]): Promise<void> {
+  for (const id of tournamentIds) {
+    const rooms = desk.joined.get(id) ?? [];
+    desk.joined.delete(id);
+    for (const room of rooms) await client.leave(room);
+  }
+}
+
+function batchTournamentIds(batch: BatchMessage): string[] {
+  try {
+    return normaliseTournamentIds(batch, batch.methods as never);
+  } catch {
+    return [];
+  }
+}
