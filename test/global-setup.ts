@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { TEST_PG_URL } from './support/postgres';
+import { assertRedisReachable } from './support/redis';
 
 /** Fails fast, with a plain message, when the services the suites need are not answering. */
 export default async function setup(): Promise<void> {
@@ -8,8 +9,9 @@ export default async function setup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is not answering at ${TEST_PG_URL}: ${(error as Error).message}`);
+    throw new Error(`PostgreSQL is not answering at ${TEST_PG_URL}: ${(error as Error).message}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
+  await assertRedisReachable();
 }
