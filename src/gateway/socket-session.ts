@@ -17,6 +17,8 @@ export interface SocketSession {
   queue: Promise<void>;
   /** Batches received and not yet answered. */
   pending: number;
+  /** The batch now in the executor (one at a time), and whether its ack went out at commit. */
+  running?: { ackId?: string | number; acked: boolean };
   expiry?: NodeJS.Timeout;
 }
 

@@ -16,7 +16,7 @@ import { ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { normaliseTournamentIds } from '../tournaments/batch-check';
 import { MutationExecutor } from '../tournaments/executor.service';
-import { TournamentEvents } from '../tournaments/tournament-events';
+import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
 import { broadcastCommit } from './desk-broadcast';
 import { DeskService } from './desk.service';
 import {
@@ -71,8 +71,11 @@ export class TmxGateway
   }
 
   afterInit(namespace: Namespace): void {
-    // Runs synchronously under the tournament locks: broadcasts leave in commit order.
-    this.unsubscribe = this.events.onCommitted((committed) => broadcastCommit(namespace, committed));
+    // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order.
+    this.unsubscribe = this.events.onCommitted((committed) => {
+      ackAtCommit(namespace, committed);
+      broadcastCommit(namespace, committed);
+    });
   }
 
   onModuleDestroy(): void {
@@ -176,12 +179,18 @@ export class TmxGateway
     const auth = authorise(desk, DESK_ROLES); // the token may have expired while the batch waited
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, batch);
     const { ackId } = batch;
-    const result = await this.executor.execute({ ...batch, user: auth.user, origin: { socketId: client.id } });
-    if ('error' in result) {
-      // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
-      client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
-    } else {
-      client.emit('ack', { ackId, success: true, versions: result.versions });
+    const running = (desk.running = { ackId, acked: false });
+    try {
+      const result = await this.executor.execute({ ...batch, user: auth.user, origin: { socketId: client.id } });
+      if ('error' in result) {
+        // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
+        client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
+      } else if (!running.acked) {
+        // A repeated ackId: nothing was committed, so the stored answer goes out here.
+        client.emit('ack', { ackId, success: true, versions: result.versions });
+      }
+    } finally {
+      desk.running = undefined;
     }
   }
 
@@ -200,6 +209,19 @@ export class TmxGateway
     void leaveRooms(client, desk, [...desk.joined.keys()]);
     client.emit('exception', { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' });
   }
+}
+
+/**
+ * Acks a desk's batch at its commit, before any later commit is broadcast, so that the sender's
+ * acks and the broadcasts it receives arrive in version order too.
+ */
+function ackAtCommit(namespace: Namespace, committed: CommittedEvent): void {
+  const { socketId } = committed.origin;
+  const socket = committed.kind === 'mutation' && socketId ? namespace.sockets.get(socketId) : undefined;
+  const running = socket && session(socket).running;
+  if (!running || committed.ackId !== (running.ackId === undefined ? undefined : String(running.ackId))) return;
+  running.acked = true;
+  socket.emit('ack', { ackId: running.ackId, success: true, versions: committed.versions });
 }
 
 function roomsFor(user: AuthUser, tournamentId: string): string[] {

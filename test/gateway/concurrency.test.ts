@@ -65,6 +65,13 @@ describe.each(BACKENDS)('/tmx under concurrency on %s', (backend) => {
     for (let d = 0; d < DESKS; d++) desks.push(await desk(t, account.token, d % 2 ? 'header' : 'auth'));
     for (const socket of desks) await join(socket, id);
     const received = desks.map((socket) => record<Broadcast>(socket, 'tournamentMutation'));
+    // Each desk's acks and broadcasts together, in arrival order.
+    const streams = desks.map((socket) => {
+      const versions: number[] = [];
+      socket.on('ack', (a: { versions?: Record<string, number> }) => versions.push(a.versions?.[id] ?? -1));
+      socket.on('tournamentMutation', (b: Broadcast) => versions.push(b.versions[id]));
+      return versions;
+    });
 
     const sent = desks.map((socket, d) => {
       const acks = record<{ ackId: string; success?: true; versions: Record<string, number> }>(socket, 'ack');
@@ -107,6 +114,9 @@ describe.each(BACKENDS)('/tmx under concurrency on %s', (backend) => {
         expect(broadcast.methods).toEqual(byVersion.get(broadcast.versions[id])?.methods);
       }
     });
+
+    // Acks are sent at commit, so a desk's whole stream is in version order: 2, 3, ... 201.
+    for (const stream of streams) expect(stream).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 2));
 
     const { record: final, version } = await stored(id);
     expect(version).toBe(TOTAL + 1);
