@@ -1,0 +1,105 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CacheService } from '../cache/cache.service';
+import { AppConfig } from '../config/config';
+import type { TournamentRecord } from '../storage/storage.types';
+import { MutationExecutor } from '../tournaments/executor.service';
+import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
+import { decidePublicChange } from './public-change';
+import { PublicEvents } from './public-events';
+import { tournamentPrefix } from './public-keys';
+import { PublicWarmer } from './public-warmer';
+import { PublishIndex } from './publish-index';
+import { publishInfoOf, type PublishInfo } from './publish-state';
+
+/**
+ * Listens to commits: announces `publicUpdate` when published data moved, queues cache warming,
+ * and drops a removed tournament's cached answers. The listener itself only reads the publish
+ * state of the just-committed record (well under a millisecond); the rest runs afterwards, in
+ * commit order, on a queue of its own.
+ */
+@Injectable()
+export class PublicCommits implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('PublicCommits');
+  private queue: Promise<void> = Promise.resolve();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly events: TournamentEvents,
+    private readonly executor: MutationExecutor,
+    private readonly publicEvents: PublicEvents,
+    private readonly index: PublishIndex,
+    private readonly warmer: PublicWarmer,
+    private readonly cache: CacheService,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.onCommitted((event) => this.onCommitted(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Resolves when every commit seen so far has been handled (for tests). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  private onCommitted(event: CommittedEvent): void {
+    for (const tournamentId of event.tournamentIds) {
+      if (event.kind === 'remove') {
+        this.enqueue(() => this.removed(tournamentId));
+        continue;
+      }
+      const version = event.versions[tournamentId];
+      // The committed record is the hot copy right now; later it may be taken by the next batch.
+      const hot = this.executor.hot.peek(tournamentId);
+      const after = hot?.version === version ? this.publishOf(hot.record) : undefined;
+      this.enqueue(() => this.committed(event, tournamentId, version, after));
+    }
+  }
+
+  private async committed(event: CommittedEvent, tournamentId: string, version: number, known?: PublishInfo) {
+    const after = known ?? (await this.readPublish(tournamentId));
+    if (!after) return;
+    // What was public just before this commit; unknown if never seen, or if a read already saw a later version.
+    const prior = this.index.get(tournamentId);
+    const before = prior && prior.version < version ? prior.publish : undefined;
+    this.index.remember(tournamentId, version, after);
+    const decision = decidePublicChange(event, tournamentId, before, after);
+    if (!decision) return;
+    this.publicEvents.emit({ tournamentId, version, ...decision.change });
+    if (this.config.publicCache.warm && decision.warmEventIds.length) {
+      this.warmer.schedule(tournamentId, version, decision.warmEventIds);
+    }
+  }
+
+  private async removed(tournamentId: string): Promise<void> {
+    const known = this.index.get(tournamentId);
+    this.index.forget(tournamentId);
+    // Versions restart if the id is saved again: its old answers must not come back.
+    await this.cache.deletePrefix(tournamentPrefix(tournamentId));
+    if (known?.publish.tournamentPublished) this.publicEvents.emit({ tournamentId, version: 0, topics: ['removed'] });
+  }
+
+  private async readPublish(tournamentId: string): Promise<PublishInfo | undefined> {
+    const current = await this.executor.readCommitted(tournamentId);
+    return current && this.publishOf(current.record);
+  }
+
+  private publishOf(record: TournamentRecord): PublishInfo | undefined {
+    try {
+      return publishInfoOf(record);
+    } catch (error) {
+      this.logger.warn(`publish state unreadable for ${record.tournamentId}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(task)
+      .catch((error: Error) => this.logger.error(`public update failed: ${error.message}`));
+  }
+}
