@@ -72,14 +72,17 @@ export function decidePublicChange(
   }
 
   const reported = event.changes[tournamentId];
-  if (event.kind === 'save' || !reported?.topics.length) {
+  // Publishing methods raise no notice of their own (the engine's publishEvent topic is not watched).
+  const explained = publishMoved && event.methods.every(isPublishing);
+  if (event.kind === 'save' || (!reported?.topics.length && !explained)) {
     // Anything may have changed.
     topics.add('tournament');
     return { change: { topics: [...topics] }, warmEventIds: after.eventIds };
   }
-  for (const topic of reported.topics) for (const part of TOPIC_PARTS[topic] ?? []) topics.add(part);
-  for (const eventId of reported.eventIds) if (publicEventIds.has(eventId)) eventIds.add(eventId);
-  const onlyUnpublishedEvents = reported.topics.every((topic) => EVENT_SCOPED.has(topic)) && eventIds.size === 0;
+  const reportedTopics = reported?.topics ?? [];
+  for (const topic of reportedTopics) for (const part of TOPIC_PARTS[topic] ?? []) topics.add(part);
+  for (const eventId of reported?.eventIds ?? []) if (publicEventIds.has(eventId)) eventIds.add(eventId);
+  const onlyUnpublishedEvents = reportedTopics.every((topic) => EVENT_SCOPED.has(topic)) && eventIds.size === 0;
   if (onlyUnpublishedEvents && !publishMoved) return undefined;
   if (!topics.size) topics.add('tournament');
 
