@@ -16,7 +16,7 @@ export interface CacheStats {
 }
 
 export interface Computed {
-  value: string;
+  value: Buffer;
   /** Shorter lifetime than the default (e.g. until an embargo lifts). */
   ttlMs?: number;
 }
@@ -28,7 +28,7 @@ export interface Computed {
  */
 export class CacheService {
   private readonly logger = new Logger('Cache');
-  private readonly flights = new Map<string, Promise<string>>();
+  private readonly flights = new Map<string, Promise<Buffer>>();
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, computes: 0, errors: 0 };
   private down = false;
 
@@ -52,7 +52,7 @@ export class CacheService {
   }
 
   /** The cached value of `key`, or `compute()`'s value (then stored). Rejects only if `compute` does. */
-  getOrCompute(key: string, compute: () => Promise<Computed>): Promise<string> {
+  getOrCompute(key: string, compute: () => Promise<Computed>): Promise<Buffer> {
     const running = this.flights.get(key);
     if (running) {
       this.counts.coalesced++;
@@ -68,7 +68,7 @@ export class CacheService {
     await this.attempt(() => this.store.deletePrefix(prefix));
   }
 
-  private async resolve(key: string, compute: () => Promise<Computed>): Promise<string> {
+  private async resolve(key: string, compute: () => Promise<Computed>): Promise<Buffer> {
     const cached = await this.attempt(() => this.store.get(key));
     if (cached !== undefined) {
       this.counts.hits++;

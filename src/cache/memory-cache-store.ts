@@ -1,14 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { CacheStore } from './cache-store';
 
-/** In-process LRU bounded by bytes (string length, close enough for JSON). One instance only. */
+/** In-process LRU bounded by bytes. One instance only. */
 export class MemoryCacheStore extends CacheStore {
   readonly provider = 'memory' as const;
-  private readonly lru: LRUCache<string, string>;
+  private readonly lru: LRUCache<string, Buffer>;
 
   constructor(maxBytes: number, maxEntryBytes: number, defaultTtlMs: number) {
     super();
-    this.lru = new LRUCache<string, string>({
+    this.lru = new LRUCache<string, Buffer>({
       maxSize: maxBytes,
       maxEntrySize: Math.min(maxEntryBytes, maxBytes),
       sizeCalculation: (value, key) => Math.max(1, value.length + key.length),
@@ -16,11 +16,11 @@ export class MemoryCacheStore extends CacheStore {
     });
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Buffer | undefined> {
     return this.lru.get(key);
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
+  async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
     this.lru.set(key, value, { ttl: Math.max(1, ttlMs) });
   }
 

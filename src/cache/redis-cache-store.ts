@@ -46,11 +46,11 @@ export class RedisCacheStore extends CacheStore {
     );
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.client.get(key)) ?? undefined;
+  async get(key: string): Promise<Buffer | undefined> {
+    return (await this.client.getBuffer(key)) ?? undefined;
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
+  async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
     if (value.length > this.maxEntryBytes) return;
     await this.client.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
   }

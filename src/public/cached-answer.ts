@@ -1,19 +1,28 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
 /**
- * A cached public answer: the JSON body plus the embargo phase it was computed in, as one string
- * (`<phase>\n<body>`), so a hit is sent without parsing the body.
+ * A cached public answer: the embargo phase it was computed in, then its JSON gzipped, as one
+ * buffer (`<phase>\n<gzip bytes>`). Compressed once when computed (about 8× smaller for event data,
+ * so the cache holds 8× more); sent as it is to clients that accept gzip, unpacked for the others.
  */
 export interface CachedAnswer {
-  body: string;
+  gzip: Buffer;
   phase: number;
 }
 
-export function encodeAnswer(answer: CachedAnswer): string {
-  return `${answer.phase}\n${answer.body}`;
+const NEWLINE = 0x0a;
+
+export function encodeAnswer(json: string, phase: number): Buffer {
+  // Level 1: a fraction of a millisecond for event data, nearly the size of the best level.
+  return Buffer.concat([Buffer.from(`${phase}\n`), gzipSync(json, { level: 1 })]);
 }
 
-export function decodeAnswer(value: string): CachedAnswer {
-  const newline = value.indexOf('\n');
-  if (newline < 0) return { phase: 0, body: value };
-  const phase = Number(value.slice(0, newline));
-  return { phase: Number.isInteger(phase) ? phase : 0, body: value.slice(newline + 1) };
+export function decodeAnswer(value: Buffer): CachedAnswer {
+  const newline = value.indexOf(NEWLINE);
+  const phase = Number(value.subarray(0, newline).toString());
+  return { phase: Number.isInteger(phase) ? phase : 0, gzip: value.subarray(newline + 1) };
+}
+
+export function answerText(answer: CachedAnswer): string {
+  return gunzipSync(answer.gzip).toString();
 }

@@ -15,10 +15,11 @@ export function tournamentPrefix(tournamentId: string): string {
 
 /**
  * ETag of an answer: its key (which holds the version) and how many embargoes had lifted when it
- * was computed (an embargo lifting changes the answer without a new version).
+ * was computed (an embargo lifting changes the answer without a new version). Weak, because the
+ * same answer goes out gzipped or not.
  */
 export function etagOf(key: string, phase: number): string {
-  return `"${hash(`${key}|${phase}`)}"`;
+  return `W/"${hash(`${key}|${phase}`)}"`;
 }
 
 /** JSON with object keys sorted, undefined members dropped: equal params give equal text. */

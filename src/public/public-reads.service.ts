@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '../common/errors';
 import { runInEngineContext } from '../engine/engine-state';
 import { Storage, type TournamentRecord } from '../storage/storage.types';
 import { MutationExecutor } from '../tournaments/executor.service';
-import { decodeAnswer, encodeAnswer } from './cached-answer';
+import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
 import { TOURNAMENT_NOT_FOUND } from './public-errors';
 import { etagOf, publicKey } from './public-keys';
 import { eventDataAnswer, participantsAnswer, scheduleAnswer, tournamentInfoAnswer } from './public-queries';
@@ -27,12 +27,8 @@ export interface RouteParams {
   participants: ParticipantsParams;
 }
 
-export interface PublicAnswer {
-  /** The JSON text to send. */
-  body: string;
-  /** Absent for an unknown tournament (no version to name). */
-  etag?: string;
-}
+/** An answer to send: cached (gzipped JSON with its ETag), or plain JSON text for an unknown tournament. */
+export type PublicAnswer = { cached: CachedAnswer; etag: string } | { text: string };
 
 type Compute<R extends PublicRoute> = (
   record: TournamentRecord,
@@ -64,11 +60,10 @@ export class PublicReads {
 
   async read<R extends PublicRoute>(route: R, tournamentId: string, params: RouteParams[R]): Promise<PublicAnswer> {
     const version = await this.versionOf(tournamentId);
-    if (version === undefined) return { body: NOT_FOUND_BODY };
+    if (version === undefined) return { text: NOT_FOUND_BODY };
     const key = publicKey(tournamentId, version, route, params);
-    const value = await this.cache.getOrCompute(key, () => this.compute(route, tournamentId, params));
-    const { body, phase } = decodeAnswer(value);
-    return { body, etag: etagOf(key, phase) };
+    const cached = decodeAnswer(await this.cache.getOrCompute(key, () => this.compute(route, tournamentId, params)));
+    return { cached, etag: etagOf(key, cached.phase) };
   }
 
   /**
@@ -88,14 +83,14 @@ export class PublicReads {
     params: RouteParams[R],
   ): Promise<Computed> {
     const current = await this.executor.readCommitted(tournamentId);
-    if (!current) return { value: encodeAnswer({ body: NOT_FOUND_BODY, phase: 0 }) };
+    if (!current) return { value: encodeAnswer(NOT_FOUND_BODY, 0) };
     // Synchronous from here: `current.record` may be the executor's hot copy, good until the next await.
     const now = Date.now();
     const publish = publishInfoOf(current.record, now);
     this.index.remember(tournamentId, current.version, publish);
     const body = JSON.stringify(this.answer(route, current.record, publish, params));
     const { passed, next } = publish.embargoes;
-    return { value: encodeAnswer({ body, phase: passed }), ttlMs: next === undefined ? undefined : next - now };
+    return { value: encodeAnswer(body, passed), ttlMs: next === undefined ? undefined : next - now };
   }
 
   private answer<R extends PublicRoute>(

@@ -6,6 +6,7 @@ import { Public } from '../auth/decorators';
 import { answer } from '../common/answer';
 import { AppError } from '../common/errors';
 import { parseInput, ZodPipe } from '../common/validation';
+import { answerText } from './cached-answer';
 import { PublicReads, type PublicAnswer } from './public-reads.service';
 import { eventDataSchema, participantsSchema, scheduleSchema, tournamentInfoSchema } from './public.schemas';
 
@@ -75,7 +76,7 @@ export class PublicController {
     await this.respond(req, res, () => this.reads.read('participants', tournamentId, params));
   }
 
-  /** Sends cached JSON text as it is; 304 when the client already holds this answer (GET and POST). */
+  /** Sends a cached answer as it is stored (gzip) when the client takes gzip; 304 when it already holds it. */
   private async respond(req: Request, res: Response, read: () => Promise<PublicAnswer>): Promise<void> {
     let result: PublicAnswer;
     try {
@@ -84,24 +85,34 @@ export class PublicController {
       if (error instanceof AppError) answer({ error: error.toBody() });
       throw error;
     }
-    if (result.etag) {
-      res.setHeader('ETag', result.etag);
-      // Sites may keep answers but must ask again each time; the ETag makes asking cheap.
-      res.setHeader('Cache-Control', 'no-cache');
-      if (holds(req.headers['if-none-match'], result.etag)) {
-        res.status(304).end();
-        return;
-      }
+    res.status(200).type('application/json');
+    if ('text' in result) {
+      res.send(result.text);
+      return;
     }
-    res.status(200).type('application/json').send(result.body);
+    res.setHeader('ETag', result.etag);
+    // Sites may keep answers but must ask again each time; the ETag makes asking cheap.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (holds(req.headers['if-none-match'], result.etag)) {
+      res.status(304).end();
+      return;
+    }
+    if (req.acceptsEncodings('gzip') === 'gzip') {
+      res.setHeader('Content-Encoding', 'gzip');
+      res.send(result.cached.gzip);
+      return;
+    }
+    res.send(answerText(result.cached));
   }
 }
 
-/** `If-None-Match` lists the ETag (weak or strong, or `*`). */
+/** `If-None-Match` lists this ETag (compared weakly), or is `*`. */
 function holds(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  const opaque = etag.replace(/^W\//, '');
   return header.split(',').some((tag) => {
     const value = tag.trim();
-    return value === '*' || value === etag || value === `W/${etag}`;
+    return value === '*' || value.replace(/^W\//, '') === opaque;
   });
 }

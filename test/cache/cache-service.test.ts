@@ -15,7 +15,7 @@ class SwitchableStore extends CacheStore {
     if (this.down) throw new Error('connection refused');
     return this.inner.get(key);
   }
-  async set(key: string, value: string, ttlMs: number) {
+  async set(key: string, value: Buffer, ttlMs: number) {
     if (this.down) throw new Error('connection refused');
     this.ttls.push(ttlMs);
     return this.inner.set(key, value, ttlMs);
@@ -31,6 +31,8 @@ class SwitchableStore extends CacheStore {
 }
 
 const later = <T>(value: T, ms = 20) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+const bytes = (text: string) => Buffer.from(text);
+const text = (value: Buffer) => value.toString();
 
 describe('cache service', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -40,12 +42,12 @@ describe('cache service', () => {
     let calls = 0;
     const compute = () => {
       calls++;
-      return later({ value: 'answer' });
+      return later({ value: bytes('answer') });
     };
     const answers = await Promise.all(Array.from({ length: 25 }, () => cache.getOrCompute('k', compute)));
-    expect(answers).toEqual(Array(25).fill('answer'));
+    expect(answers.map(text)).toEqual(Array(25).fill('answer'));
     expect(calls).toBe(1);
-    expect(await cache.getOrCompute('k', compute)).toBe('answer');
+    expect(text(await cache.getOrCompute('k', compute))).toBe('answer');
     expect(calls).toBe(1);
     expect(cache.stats()).toEqual({ provider: 'redis', hits: 1, misses: 1, coalesced: 24, computes: 1, errors: 0 });
   });
@@ -53,9 +55,9 @@ describe('cache service', () => {
   it('keeps a shorter TTL when the answer asks for one, never a longer one', async () => {
     const store = new SwitchableStore();
     const cache = new CacheService(store, 60_000);
-    await cache.getOrCompute('a', async () => ({ value: '1', ttlMs: 5_000 }));
-    await cache.getOrCompute('b', async () => ({ value: '2', ttlMs: 600_000 }));
-    await cache.getOrCompute('c', async () => ({ value: '3' }));
+    await cache.getOrCompute('a', async () => ({ value: bytes('1'), ttlMs: 5_000 }));
+    await cache.getOrCompute('b', async () => ({ value: bytes('2'), ttlMs: 600_000 }));
+    await cache.getOrCompute('c', async () => ({ value: bytes('3') }));
     expect(store.ttls).toEqual([5_000, 60_000, 60_000]);
   });
 
@@ -65,14 +67,15 @@ describe('cache service', () => {
     const store = new SwitchableStore();
     const cache = new CacheService(store, 60_000);
     store.down = true;
-    for (let i = 0; i < 5; i++) expect(await cache.getOrCompute('k', async () => ({ value: `v${i}` }))).toBe(`v${i}`);
+    for (let i = 0; i < 5; i++)
+      expect(text(await cache.getOrCompute('k', async () => ({ value: bytes(`v${i}`) })))).toBe(`v${i}`);
     expect(cache.stats()).toMatchObject({ computes: 5, errors: 10, hits: 0 });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(await cache.health()).toEqual({ provider: 'redis', status: 'down' });
 
     store.down = false;
-    expect(await cache.getOrCompute('k', async () => ({ value: 'fresh' }))).toBe('fresh');
-    expect(await cache.getOrCompute('k', async () => ({ value: 'unused' }))).toBe('fresh');
+    expect(text(await cache.getOrCompute('k', async () => ({ value: bytes('fresh') })))).toBe('fresh');
+    expect(text(await cache.getOrCompute('k', async () => ({ value: bytes('unused') })))).toBe('fresh');
     expect(log).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(await cache.health()).toEqual({ provider: 'redis', status: 'up' });
@@ -82,9 +85,9 @@ describe('cache service', () => {
     const cache = new CacheService(new SwitchableStore(), 60_000);
     const failing = Promise.all([
       cache.getOrCompute('k', () => later(undefined).then(() => Promise.reject(new Error('boom')))),
-      cache.getOrCompute('k', async () => ({ value: 'never' })),
+      cache.getOrCompute('k', async () => ({ value: bytes('never') })),
     ]);
     await expect(failing).rejects.toThrow('boom');
-    expect(await cache.getOrCompute('k', async () => ({ value: 'ok' }))).toBe('ok');
+    expect(text(await cache.getOrCompute('k', async () => ({ value: bytes('ok') })))).toBe('ok');
   });
 });

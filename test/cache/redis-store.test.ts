@@ -28,8 +28,8 @@ describe('Redis cache store (real server, own key prefix)', () => {
 
   it('stores under its prefix with the TTL given', async () => {
     const store = await open();
-    await store.set('pub:t1:1:eventdata:abc', 'value', 5_000);
-    expect(await store.get('pub:t1:1:eventdata:abc')).toBe('value');
+    await store.set('pub:t1:1:eventdata:abc', Buffer.from('value'), 5_000);
+    expect((await store.get('pub:t1:1:eventdata:abc'))?.toString()).toBe('value');
     expect(await store.get('pub:t1:1:eventdata:missing')).toBeUndefined();
     const ttl = await raw.pttl(`${prefix}pub:t1:1:eventdata:abc`);
     expect(ttl).toBeGreaterThan(4_000);
@@ -39,24 +39,24 @@ describe('Redis cache store (real server, own key prefix)', () => {
 
   it('does not store a value larger than the entry limit', async () => {
     const store = await open(TEST_REDIS_URL, 100);
-    await store.set('big', 'x'.repeat(101), 5_000);
+    await store.set('big', Buffer.from('x'.repeat(101)), 5_000);
     expect(await raw.exists(`${prefix}big`)).toBe(0);
   });
 
   it('deletes one tournament prefix and nothing else', async () => {
     const store = await open();
-    await store.set('pub:t2:1:a', '1', 60_000);
-    await store.set('pub:t2:7:b', '2', 60_000);
-    await store.set('pub:t22:1:a', '3', 60_000);
+    await store.set('pub:t2:1:a', Buffer.from('1'), 60_000);
+    await store.set('pub:t2:7:b', Buffer.from('2'), 60_000);
+    await store.set('pub:t22:1:a', Buffer.from('3'), 60_000);
     expect(await store.deletePrefix('pub:t2:')).toBe(2);
-    expect(await store.get('pub:t22:1:a')).toBe('3');
+    expect((await store.get('pub:t22:1:a'))?.toString()).toBe('3');
   });
 
   it('fails fast, without waiting, when Redis cannot be reached', async () => {
     const store = await open(`redis://127.0.0.1:${await closedPort()}`);
     const started = Date.now();
     await expect(store.get('k')).rejects.toThrow();
-    await expect(store.set('k', 'v', 1000)).rejects.toThrow();
+    await expect(store.set('k', Buffer.from('v'), 1000)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(200);
     expect(await store.ping()).toBe(false);
   });
@@ -65,12 +65,12 @@ describe('Redis cache store (real server, own key prefix)', () => {
     const proxy = new TcpProxy('127.0.0.1', Number(new URL(TEST_REDIS_URL).port || 6379));
     await proxy.start();
     const store = await open(proxy.url);
-    await store.set('k', 'before', 60_000);
+    await store.set('k', Buffer.from('before'), 60_000);
     await proxy.cut();
     await expect(store.get('k')).rejects.toThrow();
     await proxy.start();
     await eventually(() => store.ping());
-    expect(await store.get('k')).toBe('before');
+    expect((await store.get('k'))?.toString()).toBe('before');
     await proxy.cut();
   });
 });
