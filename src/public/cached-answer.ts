@@ -17,10 +17,13 @@ export function encodeAnswer(json: string, phase: number): Buffer {
   return Buffer.concat([Buffer.from(`${phase}\n`), gzipSync(json, { level: 1 })]);
 }
 
-export function decodeAnswer(value: Buffer): CachedAnswer {
+/** The answer in a cached value, or undefined if the value is not one (then it is recomputed). */
+export function decodeAnswer(value: Buffer): CachedAnswer | undefined {
   const newline = value.indexOf(NEWLINE);
   const phase = Number(value.subarray(0, newline).toString());
-  return { phase: Number.isInteger(phase) ? phase : 0, gzip: value.subarray(newline + 1) };
+  const gzip = value.subarray(newline + 1);
+  const isGzip = gzip.length > 2 && gzip[0] === 0x1f && gzip[1] === 0x8b;
+  return newline > 0 && Number.isInteger(phase) && isGzip ? { phase, gzip } : undefined;
 }
 
 export function answerText(answer: CachedAnswer): string {

@@ -62,7 +62,8 @@ export class PublicReads {
     const version = await this.versionOf(tournamentId);
     if (version === undefined) return { text: NOT_FOUND_BODY };
     const key = publicKey(tournamentId, version, route, params);
-    const cached = decodeAnswer(await this.cache.getOrCompute(key, () => this.compute(route, tournamentId, params)));
+    const compute = () => this.compute(route, tournamentId, params);
+    const cached = decodeAnswer(await this.cache.getOrCompute(key, compute)) ?? decodeAnswer((await compute()).value)!;
     return { cached, etag: etagOf(key, cached.phase) };
   }
 
@@ -72,8 +73,9 @@ export class PublicReads {
    */
   async warm<R extends PublicRoute>(route: R, tournamentId: string, version: number, params: RouteParams[R]) {
     if ((await this.versionOf(tournamentId)) !== version) return false;
-    const key = publicKey(tournamentId, version, route, params);
-    await this.cache.getOrCompute(key, () => this.compute(route, tournamentId, params));
+    await this.cache.getOrCompute(publicKey(tournamentId, version, route, params), () =>
+      this.compute(route, tournamentId, params),
+    );
     return true;
   }
 

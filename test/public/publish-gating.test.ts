@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TournamentRecord } from '../../src/storage/storage.types';
@@ -189,6 +190,22 @@ describe.each(CASES)('publish gating on $backend with the $cache cache', ({ back
       await eventData(f, f.eventIds[0]);
       const keys = await redisKeys(`${prefix}pub:${f.tournamentId}:`);
       expect(keys.some((key) => /:2:eventdata:[\w-]+$/.test(key))).toBe(true);
+    });
+
+    it('recomputes, rather than failing, when a stored value is not an answer', async () => {
+      const f = await fresh();
+      await mutate(t, desk, f.tournamentId, [publishEvent(f.eventIds[0])]);
+      const good = await eventData(f, f.eventIds[0]);
+      const raw = new Redis(TEST_REDIS_URL);
+      for (const key of await redisKeys(`${prefix}pub:${f.tournamentId}:`)) await raw.set(key, 'not an answer');
+      raw.disconnect();
+      const again = await publicPost(
+        t,
+        '/factory/eventdata',
+        { tournamentId: f.tournamentId, eventId: f.eventIds[0] },
+        { 'Accept-Encoding': 'identity' },
+      ).expect(200);
+      expect(again.body).toEqual(good.body);
     });
   }
 });
