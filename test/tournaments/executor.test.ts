@@ -9,7 +9,7 @@ const other = testProvider();
 const desk = testUser(provider);
 const stranger = testUser(other);
 
-describe.each(BACKENDS.filter((b) => b === 'leveldb'))('mutation executor on %s', (backend) => {
+describe.each(BACKENDS)('mutation executor on %s', (backend) => {
   let h: ExecutorHarness;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, mockTournament, participantNames, testProvider } from '../support/records';
 
-describe.each(BACKENDS.filter((b) => b === 'leveldb'))('private /factory routes on %s', (backend) => {
+describe.each(BACKENDS)('private /factory routes on %s', (backend) => {
   let t: TestApp;
   const provider = testProvider();
   const other = testProvider();
