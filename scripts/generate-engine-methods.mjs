@@ -32,7 +32,11 @@ function exportsOf(file) {
   const names = [];
   for (const match of readFileSync(file, 'utf8').matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of match[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name) names.push(name);
     }
   }

@@ -14,7 +14,16 @@ export class AppConfig {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly storage:
     | { provider: 'leveldb'; path: string }
-    | { provider: 'postgres'; connectionString?: string; host: string; port: number; user: string; password?: string; database: string; poolMax: number };
+    | {
+        provider: 'postgres';
+        connectionString?: string;
+        host: string;
+        port: number;
+        user: string;
+        password?: string;
+        database: string;
+        poolMax: number;
+      };
   readonly redis?: { url: string; keyPrefix: string };
   readonly jwt: { secret: string; validity: string; issuer: string };
   readonly corsOrigins: string[];
@@ -95,7 +104,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const value = cleaned[name];
-    const shown = value === undefined || /SECRET|PASSWORD|DATABASE_URL|REDIS_URL|SMTP_URL/.test(name) ? '' : ` (got "${value}")`;
+    const shown =
+      value === undefined || /SECRET|PASSWORD|DATABASE_URL|REDIS_URL|SMTP_URL/.test(name) ? '' : ` (got "${value}")`;
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
