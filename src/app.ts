@@ -21,6 +21,8 @@ export async function createApp(config: AppConfig, storage?: Storage): Promise<N
       bodyParser: false,
       logger: config.logLevel === 'silent' ? false : undefined,
     });
+    // Behind a reverse proxy every client would otherwise share the proxy's address (and its sign-in limit).
+    app.set('trust proxy', config.trustProxy);
     app.useBodyParser('json', { limit: config.maxBodyBytes });
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,

@@ -87,9 +87,22 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_CACHE_WARM', 'maybe'],
     ['LOCK_TIMEOUT_MS', '1.5'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '10.0.0.0/8, proxy.internal'],
   ])('refuses %s=%s with a message naming it', (name, value) => {
     const message = configError({ [name]: value });
     expect(message).toMatch(new RegExp(`^Invalid configuration: .*\\b${name}: `));
+  });
+
+  it('reads TRUST_PROXY as Express takes it: a flag, a hop count or addresses', () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe(false);
+    expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(parseEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(parseEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8, ::1' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '::1',
+    ]);
   });
 
   it('names every wrong variable at once', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -11,6 +12,17 @@ const csv = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+// Express's `trust proxy`: true/false, a hop count, or addresses/subnets (and Express's names for ranges).
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxy = z.string().transform((value, ctx): boolean | number | string[] => {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const items = value.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !TRUST_NAMES.has(item) && !isIP(item.replace(/\/\d{1,3}$/, '')));
+  if (bad === undefined) return items;
+  ctx.addIssue({ code: 'custom', message: `expected true, false, a hop count or addresses/subnets, not "${bad}"` });
+  return z.NEVER;
+});
 
 /** Every environment variable the server reads, with its default. Documented in `.env.example`. */
 export const envSchema = z
@@ -37,6 +49,7 @@ export const envSchema = z
     JWT_ISSUER: z.string().min(1).default('competition-factory-server'),
 
     CORS_ORIGINS: csv.default(['*']),
+    TRUST_PROXY: trustProxy.default(false),
     MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
 
     SUPERADMIN_EMAIL: z.email().optional(),

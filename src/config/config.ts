@@ -27,6 +27,8 @@ export class AppConfig {
   readonly redis?: { url: string; keyPrefix: string };
   readonly jwt: { secret: string; validity: string; issuer: string };
   readonly corsOrigins: string[];
+  /** Express `trust proxy`: which hops' X-Forwarded-For to believe for the client address. */
+  readonly trustProxy: boolean | number | string[];
   readonly maxBodyBytes: number;
   readonly superadmin?: { email: string; password: string };
   readonly mail: { smtpUrl?: string; from: string; publicUrl?: string };
@@ -67,6 +69,7 @@ export class AppConfig {
     this.redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
     this.jwt = { secret: jwtSecret, validity: env.JWT_VALIDITY, issuer: env.JWT_ISSUER };
     this.corsOrigins = env.CORS_ORIGINS;
+    this.trustProxy = env.TRUST_PROXY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;
     this.superadmin =
       env.SUPERADMIN_EMAIL && env.SUPERADMIN_PASSWORD

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
 import { account, post } from './helpers';
 
@@ -39,5 +40,42 @@ describe.each(BACKENDS)('sign-in rate limits (%s)', (backend) => {
       statuses.push((await post(t, '/auth/forgot-password', { email: 'someone@example.com' })).status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe('sign-in rate limits behind a reverse proxy', () => {
+  let t: TestApp;
+  let direct: TestApp;
+
+  beforeAll(async () => {
+    const limits = { LOGIN_LIMIT_PER_IP: '2', LOGIN_LIMIT_PER_ACCOUNT: '100' };
+    t = await startTestApp('leveldb', { ...limits, TRUST_PROXY: 'loopback' });
+    direct = await startTestApp('leveldb', limits);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await direct?.close();
+  });
+
+  const attempts = async (app: TestApp, forwardedFor: string) => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await request(app.url)
+        .post('/auth/login')
+        .set('X-Forwarded-For', forwardedFor)
+        .send({ email: `u${i}@example.com`, password: 'x' });
+      statuses.push(answer.status);
+    }
+    return statuses;
+  };
+
+  it('counts each client address the trusted proxy forwards, not the proxy itself', async () => {
+    expect(await attempts(t, '203.0.113.1')).toEqual([401, 401, 429]);
+    expect(await attempts(t, '203.0.113.2')).toEqual([401, 401, 429]);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says to believe it', async () => {
+    expect(await attempts(direct, '203.0.113.1')).toEqual([401, 401, 429]);
+    expect(await attempts(direct, '203.0.113.2')).toEqual([429, 429, 429]);
   });
 });
