@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { PostgresOptions } from '../storage/postgres/pool';
 import { envSchema, type Env } from './config.schema';
 
 export class ConfigError extends Error {
@@ -12,18 +13,7 @@ export class AppConfig {
   readonly port: number;
   readonly nodeEnv: Env['NODE_ENV'];
   readonly logLevel: Env['LOG_LEVEL'];
-  readonly storage:
-    | { provider: 'leveldb'; path: string }
-    | {
-        provider: 'postgres';
-        connectionString?: string;
-        host: string;
-        port: number;
-        user: string;
-        password?: string;
-        database: string;
-        poolMax: number;
-      };
+  readonly storage: { provider: 'leveldb'; path: string } | ({ provider: 'postgres' } & PostgresOptions);
   readonly redis?: { url: string; keyPrefix: string };
   readonly jwt: { secret: string; validity: string; issuer: string };
   readonly corsOrigins: string[];

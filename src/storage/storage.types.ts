@@ -187,15 +187,38 @@ export interface CodeStore {
   purgeExpired(now?: number): Promise<number>;
 }
 
+/** The entity stores of an open store. */
+export interface StoreParts {
+  tournaments: TournamentStore & MutationLogStore;
+  users: UserStore;
+  providers: ProviderStore;
+  calendars: CalendarStore;
+  codes: CodeStore;
+}
+
 /** The whole store. Nest injects it by this class; `StorageModule` picks the implementation. */
 export abstract class Storage {
   abstract readonly kind: 'leveldb' | 'postgres';
-  abstract readonly tournaments: TournamentStore;
-  abstract readonly log: MutationLogStore;
-  abstract readonly users: UserStore;
-  abstract readonly providers: ProviderStore;
-  abstract readonly calendars: CalendarStore;
-  abstract readonly codes: CodeStore;
+  /** The open store's parts; throws `StorageUnavailableError` when it is not open. */
+  protected abstract parts(): StoreParts;
+  get tournaments(): TournamentStore {
+    return this.parts().tournaments;
+  }
+  get log(): MutationLogStore {
+    return this.parts().tournaments;
+  }
+  get users(): UserStore {
+    return this.parts().users;
+  }
+  get providers(): ProviderStore {
+    return this.parts().providers;
+  }
+  get calendars(): CalendarStore {
+    return this.parts().calendars;
+  }
+  get codes(): CodeStore {
+    return this.parts().codes;
+  }
   /** Opens the store (and runs migrations). Throws `StorageUnavailableError` with a plain cause. */
   abstract open(): Promise<void>;
   /** Resolves when the store answers; rejects otherwise. */

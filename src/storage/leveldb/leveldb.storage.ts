@@ -28,25 +28,6 @@ export class LevelDbStorage extends Storage {
     super();
   }
 
-  get tournaments() {
-    return this.require().tournaments;
-  }
-  get log() {
-    return this.require().tournaments;
-  }
-  get users() {
-    return this.require().users;
-  }
-  get providers() {
-    return this.require().providers;
-  }
-  get calendars() {
-    return this.require().calendars;
-  }
-  get codes() {
-    return this.require().codes;
-  }
-
   async open(): Promise<void> {
     if (this.opened) return;
     const { db, subs } = await openLevel(this.options.path);
@@ -72,7 +53,7 @@ export class LevelDbStorage extends Storage {
     await opened?.db.close();
   }
 
-  private require(): Opened {
+  protected parts(): Opened {
     if (!this.opened) throw new StorageUnavailableError('LevelDB store is not open');
     return this.opened;
   }

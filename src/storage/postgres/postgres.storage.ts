@@ -31,25 +31,6 @@ export class PostgresStorage extends Storage {
     super();
   }
 
-  get tournaments() {
-    return this.require().tournaments;
-  }
-  get log() {
-    return this.require().tournaments;
-  }
-  get users() {
-    return this.require().users;
-  }
-  get providers() {
-    return this.require().providers;
-  }
-  get calendars() {
-    return this.require().calendars;
-  }
-  get codes() {
-    return this.require().codes;
-  }
-
   async open(): Promise<void> {
     if (this.opened) return;
     const pool = createPool(this.options);
@@ -75,7 +56,7 @@ export class PostgresStorage extends Storage {
   }
 
   async ping(): Promise<void> {
-    const pool = this.require().pool;
+    const pool = this.parts().pool;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -96,7 +77,7 @@ export class PostgresStorage extends Storage {
     await opened?.pool.end();
   }
 
-  private require(): Opened {
+  protected parts(): Opened {
     if (!this.opened) throw new StorageUnavailableError('PostgreSQL store is not open');
     return this.opened;
   }
