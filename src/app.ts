@@ -32,7 +32,7 @@ export async function createApp(config: AppConfig, storage?: Storage): Promise<N
     app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalInterceptors(new PostOkInterceptor());
-    app.enableShutdownHooks();
+    // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT itself (drain, then exit 0).
     return app;
   } catch (error) {
     if (!storage) await store.close();

@@ -14,6 +14,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
+import { SocketConnections } from '../lifecycle/socket-connections';
 import { normaliseTournamentIds } from '../tournaments/batch-check';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
@@ -66,11 +67,14 @@ export class TmxGateway
     private readonly tokens: TokenService,
     private readonly events: TournamentEvents,
     private readonly config: AppConfig,
+    private readonly connections: SocketConnections,
   ) {
     this.limits = { maxMethods: config.executor.maxBatchMethods, maxTournaments: config.executor.maxBatchTournaments };
   }
 
   afterInit(namespace: Namespace): void {
+    // The one Socket.IO server behind both namespaces: shutdown closes its connections.
+    this.connections.attach(namespace.server);
     // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order.
     this.unsubscribe = this.events.onCommitted((committed) => {
       ackAtCommit(namespace, committed);

@@ -3,6 +3,7 @@ import { mayAccessProvider, tournamentProviderId } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
+import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
 import { CalendarService } from '../providers/calendar.service';
 import { runDirectives, type TournamentChanges } from '../engine/run-directives';
@@ -68,6 +69,7 @@ export class MutationExecutor {
     private readonly storage: Storage,
     private readonly events: TournamentEvents,
     private readonly calendar: CalendarService,
+    private readonly gate: BatchGate = new BatchGate(),
   ) {
     this.allowed = installEngineState().mutationMethods;
     this.limits = {
@@ -85,7 +87,7 @@ export class MutationExecutor {
     const started = performance.now();
     try {
       const batch = checkBatch(request, this.allowed, this.limits);
-      return await this.locks.withLocks(batch.tournamentIds, () => {
+      return await this.admitted(batch.tournamentIds, () => {
         report.lockWaitMs = performance.now() - started;
         return this.executeLocked(batch, request, report);
       });
@@ -105,7 +107,7 @@ export class MutationExecutor {
     try {
       const ids = request.records.map((record) => record.tournamentId);
       if (new Set(ids).size !== ids.length) throw new AppError(ErrorCode.INVALID_INPUT, 'a tournament appears twice');
-      return await this.locks.withLocks(ids, () => this.saveLocked(request));
+      return await this.admitted(ids, () => this.saveLocked(request));
     } catch (error) {
       return { error: this.toErrorBody(error) };
     }
@@ -118,7 +120,7 @@ export class MutationExecutor {
     origin: BatchOrigin = {},
   ): Promise<{ success: true; removed: string[] } | { error: ErrorBody }> {
     try {
-      return await this.locks.withLocks(tournamentIds, async () => {
+      return await this.admitted(tournamentIds, async () => {
         const removed: string[] = [];
         const providerIds: Record<string, string | undefined> = {};
         for (const id of tournamentIds) {
@@ -156,6 +158,14 @@ export class MutationExecutor {
     }
     const stored = await this.storageCall(() => this.storage.tournaments.get(tournamentId));
     return stored && { ...stored, tournamentId };
+  }
+
+  /**
+   * Runs `work` under the tournaments' locks as an admitted batch: once shutdown has started, new
+   * batches are refused (ERR_SHUTTING_DOWN) and shutdown waits for the admitted ones.
+   */
+  private admitted<T>(tournamentIds: string[], work: () => Promise<T>): Promise<T> {
+    return this.gate.run(() => this.locks.withLocks(tournamentIds, work));
   }
 
   private async executeLocked(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { MutationExecutor } from './executor.service';
 import { TournamentEvents } from './tournament-events';
@@ -10,7 +11,7 @@ import { TournamentsService } from './tournaments.service';
  * the public cache and metrics listen to.
  */
 @Module({
-  imports: [ProvidersModule],
+  imports: [ProvidersModule, LifecycleModule],
   controllers: [TournamentsController],
   providers: [MutationExecutor, TournamentsService, TournamentEvents],
   exports: [MutationExecutor, TournamentsService, TournamentEvents],
