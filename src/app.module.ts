@@ -4,20 +4,24 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { ProvidersModule } from './providers/providers.module';
 import { PublicModule } from './public/public.module';
 import { StorageModule } from './storage/storage.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
 import type { Storage } from './storage/storage.types';
+import type { DestinationStream } from 'pino';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, storage: Storage): DynamicModule {
+  /** `logDestination`: where JSON logs go instead of standard output (tests). */
+  static forRoot(config: AppConfig, storage: Storage, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         StorageModule.forRoot(storage),
+        LoggingModule.forRoot(logDestination),
         HealthModule,
         AuthModule,
         ProvidersModule,

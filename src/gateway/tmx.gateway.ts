@@ -14,6 +14,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
+import { newRequestId } from '../logging/request-id';
 import { SocketConnections } from '../lifecycle/socket-connections';
 import { normaliseTournamentIds } from '../tournaments/batch-check';
 import { MutationExecutor } from '../tournaments/executor.service';
@@ -185,7 +186,9 @@ export class TmxGateway
     const { ackId } = batch;
     const running = (desk.running = { ackId, acked: false });
     try {
-      const result = await this.executor.execute({ ...batch, user: auth.user, origin: { socketId: client.id } });
+      // The batch's log line (logging/batch-log.ts) carries this id, as an HTTP request's carries its own.
+      const origin = { socketId: client.id, requestId: newRequestId() };
+      const result = await this.executor.execute({ ...batch, user: auth.user, origin });
       if ('error' in result) {
         // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
         client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });

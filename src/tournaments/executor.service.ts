@@ -83,10 +83,12 @@ export class MutationExecutor {
 
   /** Runs a batch of directives. Never throws: refusals and failures come back as `{ error }`. */
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
-    const report = newReport();
+    const report = newReport(request.origin);
     const started = performance.now();
     try {
       const batch = checkBatch(request, this.allowed, this.limits);
+      report.tournamentIds = batch.tournamentIds;
+      report.methodNames = batch.methods.map((directive) => directive.method);
       return await this.admitted(batch.tournamentIds, () => {
         report.lockWaitMs = performance.now() - started;
         return this.executeLocked(batch, request, report);
@@ -96,6 +98,7 @@ export class MutationExecutor {
       report.outcome = body.code;
       return { error: body };
     } finally {
+      report.totalMs = performance.now() - started;
       this.events.emitBatch(report);
     }
   }
@@ -372,6 +375,18 @@ export class MutationExecutor {
   }
 }
 
-function newReport(): BatchReport {
-  return { outcome: 'ok', lockWaitMs: 0, loadMs: 0, engineMs: 0, storeMs: 0, hotHits: 0, hotMisses: 0 };
+function newReport(origin: BatchOrigin = {}): BatchReport {
+  return {
+    outcome: 'ok',
+    tournamentIds: [],
+    methodNames: [],
+    origin,
+    totalMs: 0,
+    lockWaitMs: 0,
+    loadMs: 0,
+    engineMs: 0,
+    storeMs: 0,
+    hotHits: 0,
+    hotMisses: 0,
+  };
 }

@@ -30,9 +30,16 @@ export interface CommittedEvent {
   providerIds: Record<string, string | undefined>;
 }
 
-/** Outcome of every batch, accepted or not (for metrics). */
+/** Outcome of every batch, accepted or not (for metrics and the batch log line). */
 export interface BatchReport {
   outcome: 'ok' | string;
+  /** The batch's tournaments, sorted; empty when it was refused before its check passed. */
+  tournamentIds: string[];
+  /** The directives' method names, in order; never their params. */
+  methodNames: string[];
+  origin: BatchOrigin;
+  /** From the call to the answer, whatever the outcome. */
+  totalMs: number;
   lockWaitMs: number;
   loadMs: number;
   engineMs: number;
