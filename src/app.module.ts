@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProvidersModule } from './providers/providers.module';
 import { PublicModule } from './public/public.module';
 import { StorageModule } from './storage/storage.module';
@@ -28,6 +29,7 @@ export class AppModule {
         TournamentsModule,
         PublicModule,
         GatewayModule,
+        MetricsModule,
       ],
     };
   }
