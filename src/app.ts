@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { PostOkInterceptor } from './common/post-ok.interceptor';
 import type { AppConfig } from './config/config';
 import { GatewayIoAdapter } from './gateway/io-adapter';
+import { setupOpenApi } from './openapi/setup-openapi';
 import { openStorage } from './storage/create-storage';
 import type { Storage } from './storage/storage.types';
 
@@ -49,6 +50,7 @@ export async function createApp(
     app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalInterceptors(new PostOkInterceptor());
+    setupOpenApi(app);
     // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT itself (drain, then exit 0).
     return app;
   } catch (error) {

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { z } from 'zod';
-import { ZodPipe } from '../common/validation';
+import { ZodBody } from '../openapi/zod-body';
 import { UserAdminService } from '../users/user-admin.service';
 import type { AuthUser } from './auth-user';
 import {
@@ -29,7 +29,7 @@ export class AuthController {
   @Public()
   @UseGuards(SignInThrottlerGuard)
   @Post('login')
-  async login(@Body(new ZodPipe(loginBody)) body: Body<typeof loginBody>) {
+  async login(@ZodBody(loginBody) body: Body<typeof loginBody>) {
     const token = await this.auth.login(body.email, body.password);
     if (!token) throw new UnauthorizedException('Invalid email or password');
     return { token };
@@ -37,7 +37,7 @@ export class AuthController {
 
   @Roles('admin')
   @Post('invite')
-  invite(@Body(new ZodPipe(inviteBody)) body: Body<typeof inviteBody>, @CurrentUser() caller: AuthUser) {
+  invite(@ZodBody(inviteBody) body: Body<typeof inviteBody>, @CurrentUser() caller: AuthUser) {
     return this.auth.invite(caller, body);
   }
 
@@ -45,7 +45,7 @@ export class AuthController {
   @UseGuards(SignInThrottlerGuard)
   @SkipThrottle({ account: true })
   @Post('register')
-  register(@Body(new ZodPipe(registerBody)) body: Body<typeof registerBody>) {
+  register(@ZodBody(registerBody) body: Body<typeof registerBody>) {
     return this.auth.register(body);
   }
 
@@ -57,20 +57,20 @@ export class AuthController {
 
   @Roles('admin')
   @Post('modify')
-  modify(@Body(new ZodPipe(modifyUserBody)) body: Body<typeof modifyUserBody>, @CurrentUser() caller: AuthUser) {
+  modify(@ZodBody(modifyUserBody) body: Body<typeof modifyUserBody>, @CurrentUser() caller: AuthUser) {
     return this.userAdmin.modify(caller, body);
   }
 
   @Roles('admin')
   @Post('remove')
-  remove(@Body(new ZodPipe(removeUserBody)) body: Body<typeof removeUserBody>, @CurrentUser() caller: AuthUser) {
+  remove(@ZodBody(removeUserBody) body: Body<typeof removeUserBody>, @CurrentUser() caller: AuthUser) {
     return this.userAdmin.remove(caller, body.email);
   }
 
   @Public()
   @UseGuards(SignInThrottlerGuard)
   @Post('forgot-password')
-  async forgotPassword(@Body(new ZodPipe(forgotPasswordBody)) body: Body<typeof forgotPasswordBody>) {
+  async forgotPassword(@ZodBody(forgotPasswordBody) body: Body<typeof forgotPasswordBody>) {
     await this.auth.forgotPassword(body.email);
     return { success: true };
   }
@@ -78,7 +78,7 @@ export class AuthController {
   @Public()
   @UseGuards(SignInThrottlerGuard)
   @Post('reset-password')
-  resetPassword(@Body(new ZodPipe(resetPasswordBody)) body: Body<typeof resetPasswordBody>) {
+  resetPassword(@ZodBody(resetPasswordBody) body: Body<typeof resetPasswordBody>) {
     return this.auth.resetPassword(body.email, body.code, body.password);
   }
 

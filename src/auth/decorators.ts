@@ -1,14 +1,19 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { AuthUser } from './auth-user';
 
 export const IS_PUBLIC = 'isPublic';
 export const ROLES_KEY = 'roles';
 
-/** The route needs no token; an expired or invalid `Authorization` header is ignored. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * The route needs no token; an expired or invalid `Authorization` header is ignored. OpenAPI: the
+ * token is optional (`security: [{}, bearer]`) instead of the document's default, required.
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiSecurity({}), ApiBearerAuth());
 
-/** The caller needs one of these roles (superadmin always passes). */
-export const Roles = (...roles: string[]) => SetMetadata(ROLES_KEY, roles);
+/** The caller needs one of these roles (superadmin always passes); listed as `x-roles` in OpenAPI. */
+export const Roles = (...roles: string[]) =>
+  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension('x-roles', roles));
 
 /** The signed-in caller (set by the JWT guard); undefined on a public route without a valid token. */
 export const CurrentUser = createParamDecorator(

@@ -1,9 +1,10 @@
-import { Body, Controller, ForbiddenException, Post } from '@nestjs/common';
+import { Controller, ForbiddenException, Post } from '@nestjs/common';
 import { mayAccessProvider } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import { ErrorCode, errorResult } from '../common/errors';
-import { InvalidInputException, ZodPipe } from '../common/validation';
+import { InvalidInputException } from '../common/validation';
+import { ZodBody } from '../openapi/zod-body';
 import { DuplicateKeyError } from '../storage/storage.types';
 import { addBody, calendarBody, detailBody, modifyBody } from './provider.schemas';
 import { ProviderTooLargeError, ProvidersService } from './providers.service';
@@ -17,7 +18,7 @@ export class ProvidersController {
 
   @Public()
   @Post('calendar')
-  async calendar(@Body(new ZodPipe(calendarBody)) body: z.infer<typeof calendarBody>) {
+  async calendar(@ZodBody(calendarBody) body: z.infer<typeof calendarBody>) {
     const calendar = await this.providers.calendar(body.providerAbbr);
     return calendar ? { success: true, calendar } : notFound();
   }
@@ -30,7 +31,7 @@ export class ProvidersController {
   }
 
   @Post('detail')
-  async detail(@Body(new ZodPipe(detailBody)) body: z.infer<typeof detailBody>, @CurrentUser() user: AuthUser) {
+  async detail(@ZodBody(detailBody) body: z.infer<typeof detailBody>, @CurrentUser() user: AuthUser) {
     if (!mayAccessProvider(user, body.providerId)) throw new ForbiddenException('Not a member of this provider');
     const provider = await this.providers.get(body.providerId);
     return provider ? { success: true, provider } : notFound();
@@ -38,7 +39,7 @@ export class ProvidersController {
 
   @Roles('superadmin')
   @Post('add')
-  async add(@Body(new ZodPipe(addBody)) body: z.infer<typeof addBody>) {
+  async add(@ZodBody(addBody) body: z.infer<typeof addBody>) {
     try {
       const provider = await this.providers.add(body);
       return { success: true, providerId: provider.organisationId };
@@ -50,7 +51,7 @@ export class ProvidersController {
 
   @Roles('admin')
   @Post('modify')
-  async modify(@Body(new ZodPipe(modifyBody)) body: z.infer<typeof modifyBody>, @CurrentUser() user: AuthUser) {
+  async modify(@ZodBody(modifyBody) body: z.infer<typeof modifyBody>, @CurrentUser() user: AuthUser) {
     const providerId = (body.providerId ?? body.organisationId) as string;
     if (!mayAccessProvider(user, providerId)) throw new ForbiddenException('Not an admin of this provider');
     const provider = await this.providers.get(providerId);

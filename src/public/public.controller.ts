@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { version as factoryVersion } from 'tods-competition-factory';
 import type { z } from 'zod';
 import { Public } from '../auth/decorators';
 import { answer } from '../common/answer';
 import { AppError } from '../common/errors';
-import { parseInput, ZodPipe } from '../common/validation';
+import { parseInput } from '../common/validation';
+import { ZodBody } from '../openapi/zod-body';
 import { answerText } from './cached-answer';
 import { PublicReads, type PublicAnswer } from './public-reads.service';
 import { eventDataSchema, participantsSchema, scheduleSchema, tournamentInfoSchema } from './public.schemas';
@@ -38,7 +39,7 @@ export class PublicController {
 
   @Post('tournamentinfo')
   async tournamentInfo(
-    @Body(new ZodPipe(tournamentInfoSchema)) body: z.infer<typeof tournamentInfoSchema>,
+    @ZodBody(tournamentInfoSchema) body: z.infer<typeof tournamentInfoSchema>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
@@ -48,7 +49,7 @@ export class PublicController {
 
   @Post('eventdata')
   async eventData(
-    @Body(new ZodPipe(eventDataSchema)) body: z.infer<typeof eventDataSchema>,
+    @ZodBody(eventDataSchema) body: z.infer<typeof eventDataSchema>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
@@ -58,7 +59,7 @@ export class PublicController {
 
   @Post('scheduledmatchups')
   async scheduledMatchUps(
-    @Body(new ZodPipe(scheduleSchema)) body: z.infer<typeof scheduleSchema>,
+    @ZodBody(scheduleSchema) body: z.infer<typeof scheduleSchema>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
@@ -68,7 +69,7 @@ export class PublicController {
 
   @Post('participants')
   async participants(
-    @Body(new ZodPipe(participantsSchema)) body: z.infer<typeof participantsSchema>,
+    @ZodBody(participantsSchema) body: z.infer<typeof participantsSchema>,
     @Req() req: Request,
     @Res() res: Response,
   ) {

@@ -78,8 +78,10 @@ export type ParticipantsParams = Omit<z.infer<typeof participantsSchema>, 'tourn
 
 /** `{ params: { ... } }` as the public site sends it; a flat body is accepted too. */
 function paramsWrapper<T extends z.ZodType>(inner: T) {
-  return z.preprocess((body) => {
-    const params = (body as { params?: unknown } | undefined)?.params;
-    return params && typeof params === 'object' ? params : body;
-  }, inner);
+  return z
+    .preprocess((body) => {
+      const params = (body as { params?: unknown } | undefined)?.params;
+      return params && typeof params === 'object' ? params : body;
+    }, inner)
+    .describe('Sent as `{ params: { ... } }` by public sites; the fields alone are accepted too.');
 }

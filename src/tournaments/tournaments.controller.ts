@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Res } from '@nestjs/common';
+import { Controller, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { hasPermission, isSuperadmin, mayAccessProvider } from '../auth/access';
@@ -6,7 +6,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { answer } from '../common/answer';
 import { AppError, ErrorCode } from '../common/errors';
-import { ZodPipe } from '../common/validation';
+import { ZodBody } from '../openapi/zod-body';
 import type { TournamentRecord } from '../storage/storage.types';
 import { MutationExecutor } from './executor.service';
 import {
@@ -33,14 +33,14 @@ export class TournamentsController {
 
   @Post()
   @Roles('client')
-  async execute(@Body(new ZodPipe(executeSchema)) body: z.infer<typeof executeSchema>, @CurrentUser() user: AuthUser) {
+  async execute(@ZodBody(executeSchema) body: z.infer<typeof executeSchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.executor.execute({ ...body, user }));
   }
 
   @Post('fetch')
   @Roles('client', 'admin')
   async fetch(
-    @Body(new ZodPipe(fetchSchema)) body: z.infer<typeof fetchSchema>,
+    @ZodBody(fetchSchema) body: z.infer<typeof fetchSchema>,
     @CurrentUser() user: AuthUser,
     @Res() response: Response,
   ) {
@@ -51,7 +51,7 @@ export class TournamentsController {
 
   @Post('save')
   @Roles('client', 'admin')
-  async save(@Body(new ZodPipe(saveSchema)) body: z.infer<typeof saveSchema>, @CurrentUser() user: AuthUser) {
+  async save(@ZodBody(saveSchema) body: z.infer<typeof saveSchema>, @CurrentUser() user: AuthUser) {
     const records = (
       body.tournamentRecord
         ? [body.tournamentRecord]
@@ -71,7 +71,7 @@ export class TournamentsController {
 
   @Post('remove')
   @Roles('client')
-  async remove(@Body(new ZodPipe(removeSchema)) body: z.infer<typeof removeSchema>, @CurrentUser() user: AuthUser) {
+  async remove(@ZodBody(removeSchema) body: z.infer<typeof removeSchema>, @CurrentUser() user: AuthUser) {
     if (!isSuperadmin(user) && !hasPermission(user, 'deleteTournament')) {
       return answer({
         error: { code: ErrorCode.FORBIDDEN, message: 'removing tournaments needs the deleteTournament permission' },
@@ -85,37 +85,31 @@ export class TournamentsController {
 
   @Post('query')
   @Roles('client')
-  async query(@Body(new ZodPipe(querySchema)) body: z.infer<typeof querySchema>, @CurrentUser() user: AuthUser) {
+  async query(@ZodBody(querySchema) body: z.infer<typeof querySchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.query(tournamentIdsOf(body), body.method, body.params ?? {}, user));
   }
 
   @Post('score')
   @Roles('score', 'client')
-  async score(@Body(new ZodPipe(scoreSchema)) body: z.infer<typeof scoreSchema>, @CurrentUser() user: AuthUser) {
+  async score(@ZodBody(scoreSchema) body: z.infer<typeof scoreSchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.score(body, user, {}).catch(toFailure));
   }
 
   @Post('matchups')
   @Roles('score', 'client')
-  async matchUps(
-    @Body(new ZodPipe(matchUpsSchema)) body: z.infer<typeof matchUpsSchema>,
-    @CurrentUser() user: AuthUser,
-  ) {
+  async matchUps(@ZodBody(matchUpsSchema) body: z.infer<typeof matchUpsSchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.matchUps(body, user));
   }
 
   @Post('generate')
   @Roles('generate')
-  async generate(
-    @Body(new ZodPipe(generateSchema)) body: z.infer<typeof generateSchema>,
-    @CurrentUser() user: AuthUser,
-  ) {
+  async generate(@ZodBody(generateSchema) body: z.infer<typeof generateSchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.generate(body, user, {}));
   }
 
   @Post('history')
   @Roles('client')
-  async history(@Body(new ZodPipe(historySchema)) body: z.infer<typeof historySchema>, @CurrentUser() user: AuthUser) {
+  async history(@ZodBody(historySchema) body: z.infer<typeof historySchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.history(body.tournamentId, body.sinceVersion, body.limit, user));
   }
 }
