@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import type { DeskAccount } from './accounts';
+import { postOk } from './http';
+import { publicReads, type PublicFigures } from './public-reads';
+import { concurrentDesks, sequentialDesk, upload, type BenchContext, type LatencyFigures } from './scenarios';
+import { cacheFile, loadTournament, SIZES } from './tournaments';
+import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
+
+export const SCENARIOS = ['sequential', 'tournaments', 'shared', 'public'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  sizes: string[];
+  scenarios: Scenario[];
+  /** Batches of the one-desk scenario. */
+  batches: number;
+  /** Untimed batches before it (and before each floor). */
+  warmup: number;
+  /** Seconds of each many-desk scenario. */
+  durationS: number;
+  desks: number;
+  /** Seconds of each warm-read phase. */
+  readDurationS: number;
+  coldReads: number;
+  connections: number;
+  /** Most batches replayed for each floor. */
+  floorLimit: number;
+  /** Pause before each floor, so the server's background work after a scenario is not in it. */
+  settleMs: number;
+  /** Where generated tournaments are kept; undefined: not cached. */
+  cacheDir?: string;
+  /** Remove the uploaded tournaments at the end (for a server that keeps running). */
+  remove: boolean;
+}
+
+type ConcurrentFigures = LatencyFigures & {
+  desks: number;
+  tournaments: number;
+  broadcasts: BroadcastCheck;
+  perDesk: number[];
+};
+
+export interface SizeFigures {
+  tournament: {
+    events: number;
+    drawSize: number;
+    participants: number;
+    matchUps: number;
+    bytes: number;
+    generationMs: number;
+    fromCache: boolean;
+  };
+  sequentialDesk?: LatencyFigures;
+  desksOnTournaments?: ConcurrentFigures;
+  desksOnOneTournament?: ConcurrentFigures;
+  publicReads?: PublicFigures;
+  correctness: LogCheck;
+  ok: boolean;
+}
+
+/**
+ * Runs the scenarios for each size against the server at `url` as `account`, then checks the log
+ * of every tournament touched against the acks. Progress lines go to `progress`.
+ */
+export async function runBench(
+  url: string,
+  account: DeskAccount,
+  options: BenchOptions,
+  progress: (message: string) => void = () => undefined,
+): Promise<Record<string, SizeFigures>> {
+  const results: Record<string, SizeFigures> = {};
+  for (const size of options.sizes) {
+    const fromCache = !!options.cacheDir && existsSync(cacheFile(options.cacheDir, size));
+    progress(`${size}: ${fromCache ? 'loading' : 'generating'} the tournament`);
+    const tournament = loadTournament(size, options.cacheDir);
+    const ctx: BenchContext = { url, account, ledger: new Map(), uploaded: [], progress };
+    const figures: Partial<SizeFigures> = {
+      tournament: {
+        ...SIZES[size],
+        ...{ participants: tournament.participants, matchUps: tournament.matchUps, bytes: tournament.bytes },
+        ...{ generationMs: tournament.generationMs, fromCache },
+      },
+    };
+    let scored: string | undefined;
+    try {
+      if (options.scenarios.includes('sequential')) {
+        progress(`${size}: one desk, ${options.batches} batches one after another`);
+        const { tournamentId, ...sequential } = await sequentialDesk(ctx, tournament, options);
+        figures.sequentialDesk = sequential;
+        scored = tournamentId;
+      }
+      if (options.scenarios.includes('tournaments')) {
+        progress(`${size}: ${options.desks} desks on ${options.desks} tournaments for ${options.durationS} s`);
+        figures.desksOnTournaments = await concurrentDesks(ctx, tournament, { ...options, separate: true });
+      }
+      if (options.scenarios.includes('shared')) {
+        progress(`${size}: ${options.desks} desks on one tournament for ${options.durationS} s`);
+        figures.desksOnOneTournament = await concurrentDesks(ctx, tournament, { ...options, separate: false });
+      }
+      if (options.scenarios.includes('public')) {
+        progress(`${size}: public reads, ${options.coldReads} cold and ${options.readDurationS} s warm per route`);
+        // The one-desk tournament has results by now, as a site would show them; else a fresh copy.
+        const tournamentId = scored ?? (await upload(ctx, tournament)).tournamentId;
+        figures.publicReads = await publicReads(ctx, tournamentId, tournament.eventIds[0], options);
+      }
+    } finally {
+      progress(`${size}: checking the logs of ${ctx.ledger.size} tournaments against the acks`);
+      figures.correctness = await checkLogs(url, account.token, ctx.ledger);
+      if (options.remove && ctx.uploaded.length && account.canRemove) {
+        await postOk(`${url}/factory/remove`, { tournamentIds: ctx.uploaded }, account.token).catch((error: Error) =>
+          progress(`${size}: could not remove the bench tournaments: ${error.message}`),
+        );
+      }
+    }
+    figures.ok =
+      figures.correctness.ok &&
+      (figures.desksOnTournaments?.broadcasts.ok ?? true) &&
+      (figures.desksOnOneTournament?.broadcasts.ok ?? true);
+    results[size] = figures as SizeFigures;
+  }
+  return results;
+}

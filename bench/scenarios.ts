@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import type { Directive } from '../src/storage/storage.types';
+import type { DeskAccount } from './accounts';
+import { Desk, type BatchResult } from './desk';
+import { engineFloor, type Replay } from './floor';
+import { postOk } from './http';
+import { ratios, round, summarize, type Summary } from './stats';
+import { copyTournament, ScorePlan, type BenchTournament } from './tournaments';
+import { checkBroadcasts, type BroadcastCheck, type SentBatch } from './verify';
+
+/** What every scenario needs: the server, the desk account, and the ledger of everything sent. */
+export interface BenchContext {
+  url: string;
+  account: DeskAccount;
+  /** Every batch sent, per tournament, for the lost/duplicate check at the end. */
+  ledger: Map<string, SentBatch[]>;
+  /** Tournaments uploaded (to remove afterwards). */
+  uploaded: string[];
+  progress: (message: string) => void;
+}
+
+export interface Uploaded {
+  tournamentId: string;
+  json: string;
+  plan: ScorePlan;
+}
+
+/** Uploads a fresh copy of the tournament (new id) as a desk does, with `/factory/save`. */
+export async function upload(ctx: BenchContext, tournament: BenchTournament): Promise<Uploaded> {
+  const { json, record } = copyTournament(tournament);
+  const answer = await postOk<{ versions: Record<string, number> }>(
+    `${ctx.url}/factory/save`,
+    `{"tournamentRecord":${json}}`,
+    ctx.account.token,
+  );
+  if (answer.versions?.[record.tournamentId] !== 1) throw new Error(`upload answered ${JSON.stringify(answer)}`);
+  ctx.uploaded.push(record.tournamentId);
+  ctx.ledger.set(record.tournamentId, []);
+  return { tournamentId: record.tournamentId, json, plan: new ScorePlan(record) };
+}
+
+function note(ctx: BenchContext, result: BatchResult): void {
+  ctx.ledger.get(result.tournamentId)?.push({
+    ackId: result.ackId,
+    ok: result.ok,
+    version: result.version,
+    unanswered: result.error?.code === 'TIMEOUT' || result.error?.code === 'DISCONNECTED',
+  });
+}
+
+/** Latencies of acked batches, and the same batches replayed on the engine alone. */
+export interface LatencyFigures {
+  batches: number;
+  errors: number;
+  /** First error codes seen (at most 5), to explain `errors`. */
+  errorCodes: string[];
+  elapsedS: number;
+  throughputPerS: number;
+  latencyMs: Summary;
+  floorMs: Summary;
+  /** Server latency / engine floor, per percentile. */
+  ratioToFloor: { p50: number; p95: number; p99: number; mean: number };
+  /** Batches per second the engine alone sustains on one thread (1000 / floor mean). */
+  floorThroughputPerS: number;
+}
+
+function figures(results: BatchResult[], elapsedMs: number, floor: number[]): LatencyFigures {
+  const ok = results.filter((r) => r.ok);
+  const latencyMs = summarize(ok.map((r) => r.ms));
+  const floorMs = summarize(floor);
+  const errorCodes = [...new Set(results.filter((r) => !r.ok).map((r) => r.error?.code ?? 'UNKNOWN'))].slice(0, 5);
+  return {
+    batches: ok.length,
+    errors: results.length - ok.length,
+    errorCodes,
+    elapsedS: round(elapsedMs / 1000),
+    throughputPerS: round(ok.length / (elapsedMs / 1000)),
+    latencyMs,
+    floorMs,
+    ratioToFloor: ratios(latencyMs, floorMs),
+    floorThroughputPerS: floorMs.mean > 0 ? round(1000 / floorMs.mean) : 0,
+  };
+}
+
+/** Background work the batches left behind (cache warming, calendar) must not land in the floor's timing. */
+export async function settle(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The batches a tournament received, in the order the server committed them. */
+function replayOf(target: Uploaded, results: BatchResult[]): Replay {
+  const batches = results
+    .filter((r) => r.ok && r.tournamentId === target.tournamentId)
+    .sort((a, b) => a.version! - b.version!)
+    .map((r) => r.methods);
+  return { json: target.json, batches };
+}
+
+export interface SequentialOptions {
+  batches: number;
+  warmup: number;
+  floorLimit: number;
+  settleMs: number;
+}
+
+/**
+ * One desk scoring matches one after another, each batch sent when the previous one is acked:
+ * the latency a scorer at a desk feels. A few untimed batches on a spare tournament first (JIT,
+ * connection, hot caches), as the floor gets its own warm-up.
+ */
+export async function sequentialDesk(
+  ctx: BenchContext,
+  tournament: BenchTournament,
+  options: SequentialOptions,
+): Promise<LatencyFigures & { tournamentId: string }> {
+  const spare = await upload(ctx, tournament);
+  const target = await upload(ctx, tournament);
+  const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-seq`);
+  try {
+    await desk.join(target.tournamentId);
+    for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
+    const results: BatchResult[] = [];
+    const started = performance.now();
+    for (let i = 0; i < options.batches; i++) {
+      const result = await desk.send(target.tournamentId, target.plan.next());
+      note(ctx, result);
+      results.push(result);
+    }
+    const elapsed = performance.now() - started;
+    await settle(options.settleMs);
+    ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
+    const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
+    return { tournamentId: target.tournamentId, ...figures(results, elapsed, floor) };
+  } finally {
+    desk.close();
+  }
+}
+
+export interface ConcurrentOptions {
+  desks: number;
+  /** true: one tournament per desk; false: every desk on one tournament. */
+  separate: boolean;
+  durationS: number;
+  floorLimit: number;
+  warmup: number;
+  settleMs: number;
+}
+
+/**
+ * `desks` desks, each sending its next batch as soon as the last is acked, for `durationS`
+ * seconds: on a tournament each (batches run side by side, only the event loop and storage are
+ * shared) or all on one (batches queue on its lock). Every desk joins its tournament's room, so
+ * the fan-out of `tournamentMutation` broadcasts is part of the load, and is checked: each desk
+ * must hear every other desk's batch exactly once.
+ */
+export async function concurrentDesks(
+  ctx: BenchContext,
+  tournament: BenchTournament,
+  options: ConcurrentOptions,
+): Promise<LatencyFigures & { desks: number; tournaments: number; broadcasts: BroadcastCheck; perDesk: number[] }> {
+  const targets: Uploaded[] = [];
+  for (let i = 0; i < (options.separate ? options.desks : 1); i++) targets.push(await upload(ctx, tournament));
+  const run = randomBytes(3).toString('hex');
+  const desks = await Promise.all(
+    Array.from({ length: options.desks }, (_, i) => Desk.open(ctx.url, ctx.account.token, `bench-${run}-d${i}`)),
+  );
+  try {
+    const targetOf = (i: number) => targets[options.separate ? i : 0];
+    const joinedAt = await Promise.all(desks.map((desk, i) => desk.join(targetOf(i).tournamentId)));
+    const perDesk: BatchResult[][] = desks.map(() => []);
+    const started = performance.now();
+    const deadline = started + options.durationS * 1000;
+    await Promise.all(
+      desks.map(async (desk, i) => {
+        const target = targetOf(i);
+        while (performance.now() < deadline) {
+          // The shared plan hands out first-round matches in turn: no two desks score the same one at once.
+          const result = await desk.send(target.tournamentId, target.plan.next());
+          note(ctx, result);
+          perDesk[i].push(result);
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    await Promise.all(desks.map((desk) => desk.sync()));
+
+    const results = perDesk.flat();
+    const acked = new Map<string, number[]>();
+    for (const r of results) if (r.ok) acked.set(r.tournamentId, [...(acked.get(r.tournamentId) ?? []), r.version!]);
+    const broadcasts = checkBroadcasts(
+      desks.map((desk, i) => {
+        const tournamentId = targetOf(i).tournamentId;
+        return {
+          tournamentId,
+          joinedAt: joinedAt[i] ?? 0,
+          own: new Set(perDesk[i].filter((r) => r.ok).map((r) => r.version!)),
+          received: desk.broadcasts.get(tournamentId) ?? [],
+        };
+      }),
+      acked,
+    );
+    await settle(options.settleMs);
+    ctx.progress(`  floor: replaying up to ${options.floorLimit} batches on the engine alone`);
+    const floor = engineFloor(
+      targets.map((target) => replayOf(target, results)),
+      options.floorLimit,
+      options.warmup,
+    );
+    return {
+      desks: options.desks,
+      tournaments: targets.length,
+      ...figures(results, elapsed, floor),
+      perDesk: perDesk.map((list) => list.filter((r) => r.ok).length),
+      broadcasts,
+    };
+  } finally {
+    for (const desk of desks) desk.close();
+  }
+}
+
+/** Commits a batch over REST (`POST /factory`) with an ackId, noted in the ledger like desk batches. */
+export async function commitRest(ctx: BenchContext, tournamentId: string, methods: Directive[]): Promise<number> {
+  const ackId = `bench-rest-${randomBytes(6).toString('hex')}`;
+  const answer = await postOk<{ versions: Record<string, number> }>(
+    `${ctx.url}/factory`,
+    { tournamentIds: [tournamentId], methods, ackId },
+    ctx.account.token,
+  );
+  const version = answer.versions[tournamentId];
+  ctx.ledger.get(tournamentId)?.push({ ackId, ok: true, version });
+  return version;
+}
