@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type BenchOptions, type Scenario } from './bench';
+import { SIZES } from './tournaments';
+
+export const USAGE = `pnpm bench [options]
+
+Starts a server of its own (fresh store, removed afterwards) unless --url names a running one.
+
+  --storage leveldb|postgres   store of the started server; with --url, only the label (default leveldb)
+  --redis                      the started server uses Redis (--redis-url, default redis://127.0.0.1:6379)
+  --pg-url URL                 PostgreSQL for the throwaway database (default postgres://postgres@127.0.0.1:5432/test)
+  --server src|dist            run src/ compiled on the fly (default) or dist/main.js from \`pnpm build\`
+  --log-level LEVEL            LOG_LEVEL of the started server (default info, as in production)
+  --url URL                    drive this running server instead
+  --token JWT                  with --url: a client, admin or superadmin token (or BENCH_TOKEN)
+  --email E --password P       with --url: sign in instead (or BENCH_EMAIL, BENCH_PASSWORD)
+  --keep                       with --url: leave the bench tournaments on the server
+  --sizes a,b                  tournament sizes: ${Object.keys(SIZES).join(', ')} (default medium,large)
+  --scenarios a,b              ${SCENARIOS.join(', ')} (default all)
+  --batches N                  batches of the one-desk scenario (default 100)
+  --warmup N                   untimed batches before it (default 10)
+  --duration S                 seconds of each many-desk scenario (default 10)
+  --desks N                    desks in the many-desk scenarios (default 8)
+  --cold-reads N               cold public reads per route (default 10)
+  --read-duration S            seconds of each warm public-read phase (default 5)
+  --connections N              concurrent connections of the warm-read phase (default 4)
+  --floor-limit N              most batches replayed on the engine alone per scenario (default 300)
+  --settle-ms N                pause before each floor replay, for the server's background work (default 1500)
+  --cache-dir DIR              generated tournaments (default .bench-cache); --no-cache to regenerate
+  --out FILE                   write the JSON summary there instead of stdout
+  --label TEXT                 a name for this run, kept in the summary
+`;
+
+export interface CliOptions {
+  help: boolean;
+  url?: string;
+  credentials: { token?: string; email?: string; password?: string };
+  storage: 'leveldb' | 'postgres';
+  redisUrl?: string;
+  pgUrl: string;
+  entry: 'src' | 'dist';
+  logLevel: string;
+  out?: string;
+  label?: string;
+  bench: BenchOptions;
+}
+
+export function parseOptions(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      keep: { type: 'boolean' },
+      storage: { type: 'string', default: 'leveldb' },
+      redis: { type: 'boolean' },
+      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+      'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+      server: { type: 'string', default: 'src' },
+      'log-level': { type: 'string', default: 'info' },
+      sizes: { type: 'string', default: 'medium,large' },
+      scenarios: { type: 'string', default: SCENARIOS.join(',') },
+      batches: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '10' },
+      desks: { type: 'string', default: '8' },
+      'cold-reads': { type: 'string', default: '10' },
+      'read-duration': { type: 'string', default: '5' },
+      connections: { type: 'string', default: '4' },
+      'floor-limit': { type: 'string', default: '300' },
+      'settle-ms': { type: 'string', default: '1500' },
+      'cache-dir': { type: 'string', default: '.bench-cache' },
+      'no-cache': { type: 'boolean' },
+      out: { type: 'string' },
+      label: { type: 'string' },
+    },
+  });
+  const storage = values.storage;
+  if (storage !== 'leveldb' && storage !== 'postgres') throw new Error(`--storage must be leveldb or postgres`);
+  const entry = values.server;
+  if (entry !== 'src' && entry !== 'dist') throw new Error(`--server must be src or dist`);
+  const sizes = list(values.sizes);
+  for (const size of sizes) if (!SIZES[size]) throw new Error(`unknown size "${size}"`);
+  const scenarios = list(values.scenarios) as Scenario[];
+  for (const scenario of scenarios)
+    if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${scenario}"`);
+  return {
+    help: !!values.help,
+    url: values.url?.replace(/\/+$/, ''),
+    credentials: {
+      token: values.token ?? process.env.BENCH_TOKEN,
+      email: values.email ?? process.env.BENCH_EMAIL,
+      password: values.password ?? process.env.BENCH_PASSWORD,
+    },
+    storage,
+    redisUrl: values.redis ? values['redis-url'] : undefined,
+    pgUrl: values['pg-url']!,
+    entry,
+    logLevel: values['log-level']!,
+    out: values.out,
+    label: values.label,
+    bench: {
+      sizes,
+      scenarios,
+      batches: count(values.batches!, 'batches', 1),
+      warmup: count(values.warmup!, 'warmup', 0),
+      durationS: count(values.duration!, 'duration', 0.1),
+      desks: count(values.desks!, 'desks', 1),
+      coldReads: count(values['cold-reads']!, 'cold-reads', 1),
+      readDurationS: count(values['read-duration']!, 'read-duration', 0.1),
+      connections: count(values.connections!, 'connections', 1),
+      floorLimit: count(values['floor-limit']!, 'floor-limit', 1),
+      settleMs: count(values['settle-ms']!, 'settle-ms', 0),
+      cacheDir: values['no-cache'] ? undefined : resolve(values['cache-dir']!),
+      remove: !!values.url && !values.keep,
+    },
+  };
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function count(text: string, name: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number of at least ${min}`);
+  return value;
+}
