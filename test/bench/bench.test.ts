@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deskAccount, type DeskAccount } from '../../bench/accounts';
+import { runBench, SCENARIOS, type BenchOptions } from '../../bench/bench';
+import { table } from '../../bench/report';
+import { Desk } from '../../bench/desk';
+import { upload, type BenchContext } from '../../bench/scenarios';
+import { loadTournament } from '../../bench/tournaments';
+import { checkLogs } from '../../bench/verify';
+import { seedAccount } from '../support/accounts';
+import { startTestApp, type TestApp } from '../support/app';
+import { closeSockets } from '../support/sockets';
+
+/** `pnpm bench` in miniature: every scenario, tiny tournaments, a second or so each. */
+const TINY: BenchOptions = {
+  sizes: ['tiny'],
+  scenarios: [...SCENARIOS],
+  batches: 8,
+  warmup: 2,
+  durationS: 1,
+  desks: 3,
+  readDurationS: 0.3,
+  coldReads: 2,
+  connections: 2,
+  floorLimit: 20,
+  settleMs: 0,
+  cacheDir: undefined,
+  remove: true,
+};
+
+describe('pnpm bench (smoke)', () => {
+  let t: TestApp;
+  let account: DeskAccount;
+
+  beforeAll(async () => {
+    t = await startTestApp('leveldb', { SOCKET_EVENTS_PER_10S: '100000' });
+    // From a superadmin token the bench makes its own provider and client desk user, over HTTP.
+    const admin = await seedAccount(t, { roles: ['superadmin'] });
+    account = await deskAccount(t.url, { token: admin.token });
+  });
+  afterAll(async () => {
+    closeSockets();
+    await t?.close();
+  });
+
+  it('signs the desks in as a client of a provider of their own', () => {
+    expect(account.providerId).toBeTruthy();
+    expect(account.canRemove).toBe(true);
+    expect(account.email).toMatch(/^bench-desk-/);
+  });
+
+  it('runs every scenario and finds every acked batch in the log exactly once', async () => {
+    const sizes = await runBench(t.url, account, TINY);
+    const tiny = sizes.tiny;
+    expect(tiny.ok).toBe(true);
+    expect(tiny.sequentialDesk).toMatchObject({ batches: TINY.batches, errors: 0 });
+    expect(tiny.sequentialDesk!.latencyMs.p50).toBeGreaterThan(0);
+    expect(tiny.sequentialDesk!.floorMs.count).toBe(TINY.batches);
+    expect(tiny.sequentialDesk!.ratioToFloor.p50).toBeGreaterThan(0);
+    for (const many of [tiny.desksOnTournaments!, tiny.desksOnOneTournament!]) {
+      expect(many.errors).toBe(0);
+      expect(many.perDesk).toHaveLength(TINY.desks);
+      expect(many.perDesk.every((n) => n > 0)).toBe(true);
+      expect(many.broadcasts).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
+    }
+    // Every desk on one tournament hears every other desk's batch.
+    const shared = tiny.desksOnOneTournament!;
+    expect(shared.broadcasts.expected).toBe(shared.batches * (TINY.desks - 1));
+    for (const route of [tiny.publicReads!.eventdata, tiny.publicReads!.scheduledmatchups]) {
+      expect(route.cold.reads).toBe(TINY.coldReads);
+      expect(route.warm.reads).toBeGreaterThan(0);
+      expect(route.warmConcurrent.failures).toBe(0);
+      expect(route.bytes).toBeGreaterThan(0);
+    }
+    const sent = TINY.warmup + TINY.batches + tiny.desksOnTournaments!.batches + shared.batches + TINY.coldReads;
+    expect(tiny.correctness).toMatchObject({ ok: true, acked: sent, logged: sent, lost: 0, duplicated: 0 });
+    expect(table(sizes)).toContain('tiny: ok');
+  }, 60_000);
+
+  it('reports a batch missing from the log and one acked at another version than the log says', async () => {
+    const ctx: BenchContext = { url: t.url, account, ledger: new Map(), uploaded: [], progress: () => undefined };
+    const target = await upload(ctx, loadTournament('tiny', undefined));
+    const desk = await Desk.open(t.url, account.token, 'bench-check');
+    const first = await desk.send(target.tournamentId, target.plan.next());
+    const second = await desk.send(target.tournamentId, target.plan.next());
+    desk.close();
+    expect(first.ok && second.ok).toBe(true);
+    const honest = [
+      { ackId: first.ackId, ok: true, version: first.version },
+      { ackId: second.ackId, ok: true, version: second.version },
+    ];
+    expect((await checkLogs(t.url, account.token, new Map([[target.tournamentId, honest]]))).ok).toBe(true);
+    const wrong = [
+      honest[0],
+      { ...honest[1], version: second.version! + 5 },
+      { ackId: 'never-sent', ok: true, version: 9 },
+    ];
+    expect(await checkLogs(t.url, account.token, new Map([[target.tournamentId, wrong]]))).toMatchObject({
+      ok: false,
+      lost: 1,
+      versionMismatch: 1,
+      duplicated: 0,
+      unexpected: 0,
+    });
+    // A batch the bench does not know of is reported too.
+    expect(await checkLogs(t.url, account.token, new Map([[target.tournamentId, [honest[0]]]]))).toMatchObject({
+      ok: false,
+      unexpected: 1,
+    });
+  }, 30_000);
+
+  it('a desk resending an ackId gets the first answer back and the log holds the batch once', async () => {
+    const ctx: BenchContext = { url: t.url, account, ledger: new Map(), uploaded: [], progress: () => undefined };
+    const target = await upload(ctx, loadTournament('tiny', undefined));
+    const desk = await Desk.open(t.url, account.token, 'bench-same-name');
+    const first = await desk.send(target.tournamentId, target.plan.next());
+    desk.close();
+    // A desk of the same name numbers its batches from 1 again: the same ackId.
+    const again = await Desk.open(t.url, account.token, 'bench-same-name');
+    const resent = await again.send(target.tournamentId, target.plan.next());
+    again.close();
+    expect(resent).toMatchObject({ ackId: first.ackId, ok: true, version: first.version });
+    const ledger = new Map([[target.tournamentId, [{ ackId: first.ackId, ok: true, version: first.version }]]]);
+    expect(await checkLogs(t.url, account.token, ledger)).toMatchObject({ ok: true, logged: 1, duplicated: 0 });
+  }, 30_000);
+});
