@@ -1,5 +1,5 @@
 // `pnpm start`: builds with `nest build` only when dist/ is missing or older than the sources, then
-// runs the server in this same process, so signals (Ctrl-C, SIGTERM) reach Nest's shutdown hooks.
+// runs the server in this same process, so signals (Ctrl-C, SIGTERM) reach its graceful shutdown.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
