@@ -95,6 +95,23 @@ export interface TournamentStore {
   commit(writes: TournamentWrite[]): Promise<void>;
   /** Removes the record and its mutation log. Returns false when it did not exist. */
   remove(tournamentId: string): Promise<boolean>;
+  /**
+   * Stores shared by several processes (PostgreSQL): keeps every other writer of these
+   * tournaments out until the lock's `commit` or `release`, so a read-run-write cannot lose a race.
+   * Absent where one process owns the store (LevelDB).
+   */
+  lockForWrite?(tournamentIds: string[]): Promise<WriteLock>;
+}
+
+/** Reads and one commit under a cross-instance write lock; `commit` and `release` end it. */
+export interface WriteLock {
+  get(tournamentId: string): Promise<StoredTournament | undefined>;
+  getVersion(tournamentId: string): Promise<number | undefined>;
+  findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined>;
+  /** As `TournamentStore.commit`, for tournaments of this lock. */
+  commit(writes: TournamentWrite[]): Promise<void>;
+  /** Ends the lock without writing; nothing happens after `commit`. */
+  release(): Promise<void>;
 }
 
 export interface MutationLogStore {

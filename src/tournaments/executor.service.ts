@@ -8,12 +8,14 @@ import { installEngineState } from '../engine/engine-state';
 import { CalendarService } from '../providers/calendar.service';
 import { runDirectives, type TournamentChanges } from '../engine/run-directives';
 import {
+  DuplicateKeyError,
   Storage,
   VersionConflictError,
   type Directive,
   type MutationLogEntry,
   type TournamentRecord,
   type TournamentWrite,
+  type WriteLock,
 } from '../storage/storage.types';
 import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
 import { HotRecords, type HotRecord } from './hot-records';
@@ -48,6 +50,9 @@ interface Loaded extends HotRecord {
   tournamentId: string;
 }
 
+/** What a batch reads: through a cross-instance write lock, or straight from the store. */
+type StoreReads = Pick<WriteLock, 'get' | 'getVersion' | 'findByAckId'>;
+
 /** Commit attempts when another instance wrote the same tournament between our read and write. */
 const MAX_ATTEMPTS = 3;
 const MISSING_TOURNAMENT = { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing tournamentRecord' };
@@ -63,6 +68,11 @@ export class MutationExecutor {
   private readonly limits: BatchLimits;
   readonly locks: TournamentLocks;
   readonly hot: HotRecords;
+  private readonly unlocked: StoreReads = {
+    get: (id) => this.storage.tournaments.get(id),
+    getVersion: (id) => this.storage.tournaments.getVersion(id),
+    findByAckId: (id, ackId) => this.storage.log.findByAckId(id, ackId),
+  };
 
   constructor(
     private readonly config: AppConfig,
@@ -176,37 +186,67 @@ export class MutationExecutor {
     request: ExecuteRequest,
     report: BatchReport,
   ): Promise<ExecuteResult> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      // After losing a race to another instance, the retry holds the tournaments' cross-instance
+      // lock from its first read to its commit, so it cannot lose again (PostgreSQL).
+      const lock = attempt > 1 ? await this.lockAcrossInstances(batch.tournamentIds) : undefined;
+      try {
+        const result = await this.attemptBatch(batch, request, report, lock);
+        if (result) return result;
+      } finally {
+        await lock?.release().catch(() => undefined);
+      }
+    }
+    throw new AppError(ErrorCode.CONFLICT, 'the tournament kept changing while this batch ran; nothing was stored');
+  }
+
+  /** One read-run-write; undefined when another writer got there first (the caller retries). */
+  private async attemptBatch(
+    batch: CheckedBatch,
+    request: ExecuteRequest,
+    report: BatchReport,
+    lock?: WriteLock,
+  ): Promise<ExecuteResult | undefined> {
     const { user } = request;
+    const store = lock ?? this.unlocked;
+    // Asked on every attempt: another instance may have committed this ackId meanwhile.
     if (batch.ackId) {
-      const replay = await this.replay(batch.tournamentIds, batch.ackId);
+      const replay = await this.replay(batch.tournamentIds, batch.ackId, store);
       if (replay) return { success: true, results: [], versions: replay, duplicate: true };
     }
-    for (let attempt = 1; ; attempt++) {
-      let phase = performance.now();
-      const loaded = await this.loadForWrite(batch.tournamentIds, user, report);
-      report.loadMs += performance.now() - phase;
+    let phase = performance.now();
+    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store);
+    report.loadMs += performance.now() - phase;
 
-      phase = performance.now();
-      const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
-      // A fresh copy for the engine: it keeps and changes the objects it is given.
-      const outcome = runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]);
-      report.engineMs += performance.now() - phase;
-      if (!outcome.success) {
-        const { code, message, ...detail } = outcome.error;
-        throw new AppError(code, message, detail);
-      }
-      for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
-      // Results may point into the records, which the next batch changes: answer with a snapshot.
-      const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
-
-      phase = performance.now();
-      const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, attempt);
-      report.storeMs += performance.now() - phase;
-      if (!committed) continue;
-
-      await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes);
-      return { success: true, results, versions: committed.versions };
+    phase = performance.now();
+    const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
+    // A fresh copy for the engine: it keeps and changes the objects it is given.
+    const outcome = runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]);
+    report.engineMs += performance.now() - phase;
+    if (!outcome.success) {
+      // The same batch, committed by another instance since the check above, may be why it fails now.
+      const replay = batch.ackId ? await this.replay(batch.tournamentIds, batch.ackId, store) : undefined;
+      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+      const { code, message, ...detail } = outcome.error;
+      throw new AppError(code, message, detail);
     }
+    for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
+    // Results may point into the records, which the next batch changes: answer with a snapshot.
+    const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
+
+    phase = performance.now();
+    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock);
+    report.storeMs += performance.now() - phase;
+    if (!committed) return undefined;
+
+    await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes);
+    return { success: true, results, versions: committed.versions };
+  }
+
+  private async lockAcrossInstances(ids: string[]): Promise<WriteLock | undefined> {
+    const tournaments = this.storage.tournaments;
+    if (!tournaments.lockForWrite) return undefined;
+    return this.storageCall(() => tournaments.lockForWrite!(ids));
   }
 
   private async saveLocked(request: SaveRequest): Promise<{ success: true; versions: Record<string, number> }> {
@@ -235,25 +275,35 @@ export class MutationExecutor {
         versions: conflicts,
       });
     }
-    const committed = await this.commit(loaded, user, ackId, 'save', [], MAX_ATTEMPTS);
-    if (!committed) throw new AppError(ErrorCode.CONFLICT, 'the tournament changed while saving');
+    const committed = await this.commit(loaded, user, ackId, 'save', []);
+    if (!committed) {
+      // Another instance stored this upload (same ackId) since the check above.
+      const replay = ackId ? await this.replay(ids, ackId) : undefined;
+      if (replay) return { success: true, versions: replay };
+      throw new AppError(ErrorCode.CONFLICT, 'the tournament changed while saving');
+    }
     await this.announce(committed, 'save', [], user, ackId, request.origin, {});
     return { success: true, versions: committed.versions };
   }
 
   /** Loads every locked tournament, from the hot cache when its version is current. */
-  private async loadForWrite(ids: string[], user: AuthUser, report: BatchReport): Promise<Loaded[]> {
+  private async loadForWrite(
+    ids: string[],
+    user: AuthUser,
+    report: BatchReport,
+    store: StoreReads = this.unlocked,
+  ): Promise<Loaded[]> {
     const loaded: Loaded[] = [];
     for (const id of ids) {
       let entry: HotRecord | undefined;
       if (this.hot.peek(id)) {
-        const version = await this.storageCall(() => this.storage.tournaments.getVersion(id));
+        const version = await this.storageCall(() => store.getVersion(id));
         entry = version === undefined ? undefined : this.hot.take(id, version);
       }
       if (entry) report.hotHits++;
       else {
         report.hotMisses++;
-        entry = await this.storageCall(() => this.storage.tournaments.get(id));
+        entry = await this.storageCall(() => store.get(id));
       }
       if (!entry) throw new AppError(MISSING_TOURNAMENT.code, MISSING_TOURNAMENT.message, { tournamentId: id });
       this.assertAccess(user, entry.providerId ?? tournamentProviderId(entry.record), id);
@@ -272,7 +322,7 @@ export class MutationExecutor {
     ackId: string | undefined,
     kind: MutationLogEntry['kind'],
     methods: Directive[],
-    attempt: number,
+    lock?: WriteLock,
   ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
     const at = new Date();
     const entries: Loaded[] = [];
@@ -288,10 +338,10 @@ export class MutationExecutor {
       return { tournamentId: entry.tournamentId, providerId, version, json, log };
     });
     try {
-      await this.storage.tournaments.commit(writes);
+      await (lock ? lock.commit(writes) : this.storage.tournaments.commit(writes));
     } catch (error) {
-      if (error instanceof VersionConflictError && attempt < MAX_ATTEMPTS) return undefined;
-      if (error instanceof VersionConflictError) throw new AppError(ErrorCode.CONFLICT, error.message);
+      // Another writer (another instance) got there first: the caller reloads, or replays its ackId.
+      if (error instanceof VersionConflictError || error instanceof DuplicateKeyError) return undefined;
       throw this.storageError(error);
     }
     for (const entry of entries) this.hot.put(entry.tournamentId, entry);
@@ -321,10 +371,14 @@ export class MutationExecutor {
   }
 
   /** The versions a batch with this ackId produced, when it was already committed. */
-  private async replay(ids: string[], ackId: string): Promise<Record<string, number> | undefined> {
+  private async replay(
+    ids: string[],
+    ackId: string,
+    store: StoreReads = this.unlocked,
+  ): Promise<Record<string, number> | undefined> {
     const versions: Record<string, number> = {};
     for (const id of ids) {
-      const entry = await this.storageCall(() => this.storage.log.findByAckId(id, ackId));
+      const entry = await this.storageCall(() => store.findByAckId(id, ackId));
       if (!entry) return undefined;
       versions[id] = entry.version;
     }

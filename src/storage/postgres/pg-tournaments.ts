@@ -10,6 +10,7 @@ import {
   type TournamentStore,
   type TournamentSummary,
   type TournamentWrite,
+  type WriteLock,
 } from '../storage.types';
 import { transaction, uniqueViolation } from './pool';
 
@@ -57,8 +58,12 @@ async function lockTournaments(client: PoolClient, ids: string[]): Promise<void>
 export class PgTournaments implements TournamentStore, MutationLogStore {
   constructor(private readonly pool: Pool) {}
 
-  async get(tournamentId: string): Promise<StoredTournament | undefined> {
-    const { rows } = await this.pool.query<{
+  get(tournamentId: string): Promise<StoredTournament | undefined> {
+    return this.getWith(this.pool, tournamentId);
+  }
+
+  private async getWith(db: Pool | PoolClient, tournamentId: string): Promise<StoredTournament | undefined> {
+    const { rows } = await db.query<{
       provider_id: string | null;
       version: number;
       record: TournamentRecord;
@@ -79,11 +84,14 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     };
   }
 
-  async getVersion(tournamentId: string): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ version: number }>(
-      'SELECT version FROM tournaments WHERE tournament_id = $1',
-      [tournamentId],
-    );
+  getVersion(tournamentId: string): Promise<number | undefined> {
+    return this.getVersionWith(this.pool, tournamentId);
+  }
+
+  private async getVersionWith(db: Pool | PoolClient, tournamentId: string): Promise<number | undefined> {
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM tournaments WHERE tournament_id = $1', [
+      tournamentId,
+    ]);
     return rows[0]?.version;
   }
 
@@ -113,17 +121,75 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     const ids = sorted.map((write) => write.tournamentId);
     await transaction(this.pool, async (client) => {
       await lockTournaments(client, ids);
-      const { rows } = await client.query<{ tournament_id: string; version: number }>(
-        'SELECT tournament_id, version FROM tournaments WHERE tournament_id = ANY($1::text[]) ORDER BY tournament_id FOR UPDATE',
-        [ids],
-      );
-      const stored = new Map(rows.map((row) => [row.tournament_id, row.version]));
-      for (const write of sorted) {
-        const actual = stored.get(write.tournamentId) ?? 0;
-        if (actual !== write.version - 1) throw new VersionConflictError(write.tournamentId, write.version - 1, actual);
-      }
-      for (const write of sorted) await this.insert(client, write);
+      await this.writeChecked(client, sorted);
     });
+  }
+
+  /**
+   * One transaction that holds the tournaments' advisory locks from the first read to the commit
+   * (or release): other instances' commits of these tournaments wait meanwhile. Reads go through
+   * the same connection, so a holder never needs a second one from the pool.
+   */
+  async lockForWrite(tournamentIds: string[]): Promise<WriteLock> {
+    const client = await this.pool.connect();
+    let ended = false;
+    const end = async (sql: 'COMMIT' | 'ROLLBACK'): Promise<void> => {
+      if (ended) return;
+      ended = true;
+      let broken: Error | undefined;
+      try {
+        await client.query(sql);
+      } catch (error) {
+        // A client whose COMMIT or ROLLBACK failed has a broken connection: the pool drops it.
+        broken = error as Error;
+        if (sql === 'COMMIT') await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    };
+    try {
+      await client.query('BEGIN');
+      await lockTournaments(client, [...new Set(tournamentIds)]);
+    } catch (error) {
+      await end('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return {
+      get: (id) => this.getWith(client, id),
+      getVersion: (id) => this.getVersionWith(client, id),
+      findByAckId: (id, ackId) => this.findByAckIdWith(client, id, ackId),
+      commit: async (writes) => {
+        if (ended) throw new Error('write lock already ended');
+        checkWrites(writes);
+        try {
+          await this.writeChecked(
+            client,
+            [...writes].sort((a, b) => (a.tournamentId < b.tournamentId ? -1 : 1)),
+          );
+        } catch (error) {
+          await end('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        await end('COMMIT');
+      },
+      release: () => end('ROLLBACK'),
+    };
+  }
+
+  /** Under the advisory locks: checks every write is the next version, then writes them all. */
+  private async writeChecked(client: PoolClient, sorted: TournamentWrite[]): Promise<void> {
+    const ids = sorted.map((write) => write.tournamentId);
+    const { rows } = await client.query<{ tournament_id: string; version: number }>(
+      'SELECT tournament_id, version FROM tournaments WHERE tournament_id = ANY($1::text[]) ORDER BY tournament_id FOR UPDATE',
+      [ids],
+    );
+    const stored = new Map(rows.map((row) => [row.tournament_id, row.version]));
+    for (const write of sorted) {
+      const actual = stored.get(write.tournamentId) ?? 0;
+      if (actual !== write.version - 1) throw new VersionConflictError(write.tournamentId, write.version - 1, actual);
+    }
+    for (const write of sorted) await this.insert(client, write);
   }
 
   private async insert(client: PoolClient, write: TournamentWrite): Promise<void> {
@@ -177,8 +243,16 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     return rows[0]?.first ?? undefined;
   }
 
-  async findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined> {
-    const { rows } = await this.pool.query<LogRow>(
+  findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined> {
+    return this.findByAckIdWith(this.pool, tournamentId, ackId);
+  }
+
+  private async findByAckIdWith(
+    db: Pool | PoolClient,
+    tournamentId: string,
+    ackId: string,
+  ): Promise<MutationLogEntry | undefined> {
+    const { rows } = await db.query<LogRow>(
       `SELECT ${LOG_COLUMNS} FROM mutation_log WHERE tournament_id = $1 AND ack_id = $2`,
       [tournamentId, ackId],
     );
