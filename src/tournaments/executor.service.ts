@@ -106,6 +106,8 @@ export class MutationExecutor {
     } catch (error) {
       const body = this.toErrorBody(error);
       report.outcome = body.code;
+      // A batch that gave up waiting for a lock waited all this time (metrics: lock wait).
+      if (body.code === ErrorCode.LOCK_TIMEOUT) report.lockWaitMs = performance.now() - started;
       return { error: body };
     } finally {
       report.totalMs = performance.now() - started;

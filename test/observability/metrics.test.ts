@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MutationExecutor } from '../../src/tournaments/executor.service';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, testProvider } from '../support/records';
@@ -73,6 +74,35 @@ describe('GET /metrics', () => {
     expect(delta('cfs_hot_record_misses_total')).toBe(1);
     expect(after.get('cfs_hot_records_bytes')).toBeGreaterThan(1000);
     expect(after.get('cfs_lock_queue_depth')).toBe(0);
+  });
+
+  it('shows batches queued behind a held lock, and counts the wait of one that gave up', async () => {
+    const short = await startTestApp('leveldb', { LOCK_TIMEOUT_MS: '300' });
+    try {
+      const owner = await seedAccount(short, { provider });
+      const fixture = publicTournament(provider, { events: 1 });
+      await save(short, owner, fixture.record);
+      const { tournamentId } = fixture;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const executor = short.app.get(MutationExecutor);
+      const holding = executor.locks.withLocks([tournamentId], () => held);
+      const body = { tournamentIds: [tournamentId], methods: [addParticipantDirective(tournamentId, 'Late')] };
+      const waiting = request(short.url).post('/factory').set(owner.auth).send(body);
+      const answer = waiting.then((res) => res.body);
+      await vi.waitFor(async () => expect((await scrape(short)).get('cfs_lock_queue_depth')).toBe(1));
+      expect((await answer).error.code).toBe('ERR_LOCK_TIMEOUT');
+      release();
+      await holding;
+      const after = await scrape(short);
+      expect(after.get('cfs_lock_queue_depth')).toBe(0);
+      expect(after.get('cfs_batches_total{outcome="ERR_LOCK_TIMEOUT"}')).toBe(1);
+      expect(after.get('cfs_batch_lock_wait_seconds_count')).toBe(1);
+      expect(after.get('cfs_batch_lock_wait_seconds_sum')).toBeGreaterThanOrEqual(0.3);
+      expect(after.get('cfs_batch_lock_wait_seconds_bucket{le="0.25"}')).toBe(0);
+    } finally {
+      await short.close();
+    }
   });
 
   it('reports the public cache as CacheService counts it', async () => {
