@@ -12,6 +12,7 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --pg-url URL                 PostgreSQL for the throwaway database (default postgres://postgres@127.0.0.1:5432/test)
   --server src|dist            run src/ compiled on the fly (default) or dist/main.js from \`pnpm build\`
   --log-level LEVEL            LOG_LEVEL of the started server (default info, as in production)
+  --env KEY=VALUE              more environment for the started server (repeatable), e.g. PUBLIC_CACHE_WARM=false
   --url URL                    drive this running server instead
   --token JWT                  with --url: a client, admin or superadmin token (or BENCH_TOKEN)
   --email E --password P       with --url: sign in instead (or BENCH_EMAIL, BENCH_PASSWORD)
@@ -30,6 +31,7 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --cache-dir DIR              generated tournaments (default .bench-cache); --no-cache to regenerate
   --out FILE                   write the JSON summary there instead of stdout
   --label TEXT                 a name for this run, kept in the summary
+  --runs N                     repeat the whole run N times (a fresh server each) and report medians (default 1)
 `;
 
 export interface CliOptions {
@@ -41,8 +43,10 @@ export interface CliOptions {
   pgUrl: string;
   entry: 'src' | 'dist';
   logLevel: string;
+  serverEnv: Record<string, string>;
   out?: string;
   label?: string;
+  runs: number;
   bench: BenchOptions;
 }
 
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[]): CliOptions {
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       server: { type: 'string', default: 'src' },
       'log-level': { type: 'string', default: 'info' },
+      env: { type: 'string', multiple: true },
       sizes: { type: 'string', default: 'medium,large' },
       scenarios: { type: 'string', default: SCENARIOS.join(',') },
       batches: { type: 'string', default: '100' },
@@ -78,6 +83,7 @@ export function parseOptions(argv: string[]): CliOptions {
       'no-cache': { type: 'boolean' },
       out: { type: 'string' },
       label: { type: 'string' },
+      runs: { type: 'string', default: '1' },
     },
   });
   const storage = values.storage;
@@ -102,8 +108,10 @@ export function parseOptions(argv: string[]): CliOptions {
     pgUrl: values['pg-url']!,
     entry,
     logLevel: values['log-level']!,
+    serverEnv: Object.fromEntries((values.env ?? []).map(keyValue)),
     out: values.out,
     label: values.label,
+    runs: Math.floor(count(values.runs!, 'runs', 1)),
     bench: {
       sizes,
       scenarios,
@@ -120,6 +128,12 @@ export function parseOptions(argv: string[]): CliOptions {
       remove: !!values.url && !values.keep,
     },
   };
+}
+
+function keyValue(text: string): [string, string] {
+  const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(text);
+  if (!match) throw new Error(`--env takes KEY=VALUE, got "${text}"`);
+  return [match[1], match[2]];
 }
 
 function list(text: string): string[] {

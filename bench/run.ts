@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { deskAccount, login } from './accounts';
-import { runBench } from './bench';
+import { medianOfRuns } from './aggregate';
+import { runBench, type SizeFigures } from './bench';
 import { machineInfo } from './machine';
-import { parseOptions, USAGE } from './options';
+import { parseOptions, USAGE, type CliOptions } from './options';
 import { table } from './report';
 import { spawnBenchServer, type BenchServer } from './server';
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+let server: BenchServer | undefined;
 
 /** `pnpm bench [options]`: see docs/benchmarks.md and `pnpm bench --help`. */
 async function main(): Promise<number> {
@@ -14,12 +18,51 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return 0;
   }
-  const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+  process.once('SIGINT', () => void Promise.resolve(server?.stop()).finally(() => process.exit(130)));
   const started = new Date();
   const machine = machineInfo();
-  let server: BenchServer | undefined;
-  const stop = () => server?.stop();
-  process.once('SIGINT', () => void Promise.resolve(stop()).finally(() => process.exit(130)));
+  const runs: Array<Record<string, SizeFigures>> = [];
+  for (let run = 1; run <= cli.runs; run++) {
+    if (cli.runs > 1) progress(`run ${run} of ${cli.runs}`);
+    runs.push(await oneRun(cli));
+  }
+  const sizes = runs.length > 1 ? medianOfRuns(runs) : runs[0];
+  const summary = {
+    bench: 'competition-factory-server',
+    schema: 1,
+    label: cli.label,
+    startedAt: started.toISOString(),
+    wallS: Math.round((Date.now() - started.getTime()) / 1000),
+    target: {
+      url: cli.url ?? 'spawned',
+      storage: cli.storage,
+      redis: !!cli.redisUrl,
+      entry: cli.url ? 'external' : cli.entry,
+      logLevel: cli.url ? 'external' : cli.logLevel,
+      env: cli.url ? {} : cli.serverEnv,
+    },
+    machine,
+    options: cli.bench,
+    runs: runs.length,
+    /** With several runs: the median of each figure (the worst of each failure count). */
+    sizes,
+    perRun: runs.length > 1 ? runs : undefined,
+    ok: runs.every((result) => Object.values(result).every((size) => size.ok)),
+  };
+  const json = JSON.stringify(summary, null, 2);
+  if (cli.out) {
+    writeFileSync(resolve(cli.out), json + '\n');
+    progress(`summary written to ${cli.out}`);
+  } else {
+    process.stdout.write(json + '\n');
+  }
+  const heading = runs.length > 1 ? `medians of ${runs.length} runs` : 'one run';
+  process.stderr.write(`\n${cli.storage}${cli.redisUrl ? ' + Redis' : ''}, ${heading}\n\n${table(sizes)}\n`);
+  return summary.ok ? 0 : 1;
+}
+
+/** One run: a fresh server (unless --url), the desk account, every size. */
+async function oneRun(cli: CliOptions): Promise<Record<string, SizeFigures>> {
   try {
     let url = cli.url;
     let credentials = cli.credentials;
@@ -31,42 +74,17 @@ async function main(): Promise<number> {
         redisUrl: cli.redisUrl,
         entry: cli.entry,
         logLevel: cli.logLevel,
+        env: cli.serverEnv,
       });
       url = server.url;
       credentials = { token: await login(url, server.superadmin.email, server.superadmin.password) };
     }
     const account = await deskAccount(url, credentials);
     progress(`desks sign in as ${account.email} (provider ${account.providerId})`);
-    const sizes = await runBench(url, account, cli.bench, progress);
-    const summary = {
-      bench: 'competition-factory-server',
-      schema: 1,
-      label: cli.label,
-      startedAt: started.toISOString(),
-      wallS: Math.round((Date.now() - started.getTime()) / 1000),
-      target: {
-        url: server ? 'spawned' : url,
-        storage: cli.storage,
-        redis: !!cli.redisUrl,
-        entry: server ? cli.entry : 'external',
-        logLevel: server ? cli.logLevel : 'external',
-      },
-      machine,
-      options: cli.bench,
-      sizes,
-      ok: Object.values(sizes).every((size) => size.ok),
-    };
-    const json = JSON.stringify(summary, null, 2);
-    if (cli.out) {
-      writeFileSync(resolve(cli.out), json + '\n');
-      progress(`summary written to ${cli.out}`);
-    } else {
-      process.stdout.write(json + '\n');
-    }
-    process.stderr.write(`\n${table(sizes)}\n`);
-    return summary.ok ? 0 : 1;
+    return await runBench(url, account, cli.bench, progress);
   } finally {
-    await stop();
+    await server?.stop();
+    server = undefined;
   }
 }
 

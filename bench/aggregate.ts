@@ -1,0 +1,44 @@
+import { median, round } from './stats';
+
+/** Counts of things that must not happen: across runs the worst is kept, never the median. */
+const WORST = new Set([
+  'errors',
+  'failures',
+  'lost',
+  'duplicated',
+  'versionMismatch',
+  'versionGaps',
+  'failedButLogged',
+  'unexpected',
+  'missing',
+]);
+
+/**
+ * Several runs' results (the same shape) folded into one: the median of every figure, the worst
+ * of every failure count, `ok` only if every run was ok. Lists and text come from the first run.
+ */
+export function medianOfRuns<T>(runs: T[]): T {
+  return fold(runs as unknown[], '') as T;
+}
+
+function fold(values: unknown[], key: string): unknown {
+  const first = values[0];
+  if (typeof first === 'number') {
+    const numbers = values.filter((value): value is number => typeof value === 'number');
+    return WORST.has(key) ? Math.max(...numbers) : round(median(numbers));
+  }
+  if (typeof first === 'boolean') return values.every((value) => value === true);
+  if (first && typeof first === 'object' && !Array.isArray(first)) {
+    const keys = new Set(values.flatMap((value) => (value && typeof value === 'object' ? Object.keys(value) : [])));
+    return Object.fromEntries(
+      [...keys].map((name) => [
+        name,
+        fold(
+          values.map((value) => (value as Record<string, unknown>)?.[name]).filter((value) => value !== undefined),
+          name,
+        ),
+      ]),
+    );
+  }
+  return first;
+}
