@@ -5,6 +5,8 @@ import { SocketConnections } from './socket-connections';
 
 /** Longest wait for connections to write out what was sent to them before they are cut. */
 const SOCKET_GRACE_MAX_MS = 2_000;
+/** How often connections that went idle during the close are cut. */
+const IDLE_SWEEP_MS = 50;
 
 /**
  * Stops the app gracefully (docs/lifecycle.md): new batches are refused with `ERR_SHUTTING_DOWN`
@@ -20,9 +22,16 @@ export async function shutdown(app: INestApplication, timeoutMs: number): Promis
   // Batches queued behind a desk's running one are refused in microtasks after it: let them answer.
   await new Promise((resolve) => setImmediate(resolve));
   await app.get(SocketConnections).closeAll(Math.min(SOCKET_GRACE_MAX_MS, timeoutMs / 4));
-  // No new connections; idle keep-alive ones would otherwise hold the HTTP server open.
-  (app.getHttpServer() as HttpServer).close();
-  await app.close();
+  const http = app.getHttpServer() as HttpServer;
+  // No new connections. A keep-alive connection would hold the HTTP server open until its idle
+  // timeout (5 s), so each one is closed as soon as its request in progress is answered.
+  http.close();
+  const sweep = setInterval(() => http.closeIdleConnections(), IDLE_SWEEP_MS).unref();
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }
 
 export interface SignalOptions {

@@ -157,6 +157,29 @@ describe.each(BACKENDS)('graceful shutdown in-process (%s)', (backend) => {
     }
   });
 
+  it('answers a request still arriving during the close, without its keep-alive connection holding the close', async () => {
+    const r = await start();
+    const client = netConnect(r.port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    let response = '';
+    client.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    const body = JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' });
+    const head = `POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    // Half the body now: the request is in progress when the shutdown starts.
+    client.write(head + body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    const stopping = shutdown(r.app, 10_000);
+    stopped = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    client.write(body.slice(10));
+    await stopping;
+    client.destroy();
+    expect(response).toMatch(/^HTTP\/1\.1 401 /);
+    // Well under Node's 5 s keep-alive timeout, which would otherwise hold the HTTP server open.
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
   it.each([
     ['websocket', undefined],
     ['long-polling', ['polling']],
