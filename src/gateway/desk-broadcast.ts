@@ -52,11 +52,15 @@ export function deskEmissions(committed: CommittedEvent): Emission[] {
   return emissions;
 }
 
-/** Sends a commit to the desks, skipping the socket that sent it. Synchronous: keeps commit order. */
+/**
+ * Sends a commit to this instance's desks, skipping the socket that sent it. Synchronous: keeps
+ * commit order. Local only: other instances get the commit relayed and send it themselves (see
+ * desk-fanout.ts).
+ */
 export function broadcastCommit(namespace: Namespace, committed: CommittedEvent): void {
   const sender = committed.origin.socketId;
   for (const { rooms, event, payload } of deskEmissions(committed)) {
-    const target = namespace.to(rooms);
+    const target = namespace.local.to(rooms);
     (sender ? target.except(sender) : target).emit(event, payload);
   }
 }

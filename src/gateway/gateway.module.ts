@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { BroadcastModule } from './broadcast.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { PublicModule } from '../public/public.module';
 import { TournamentsModule } from '../tournaments/tournaments.module';
@@ -12,7 +13,7 @@ import { TmxGateway } from './tmx.gateway';
  * by `GatewayIoAdapter` (see app.ts).
  */
 @Module({
-  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule],
+  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule, BroadcastModule],
   providers: [TmxGateway, PublicGateway, DeskService],
 })
 export class GatewayModule {}

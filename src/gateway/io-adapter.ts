@@ -2,18 +2,19 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
+import { BroadcastLink } from './broadcast-link';
 
 /**
  * The one Socket.IO server behind both namespaces (`/tmx`, `/public`), configured from AppConfig
- * rather than from decorator options. Cross-instance broadcast (the Redis adapter) plugs in at
- * `configureServer`.
+ * rather than from decorator options. With REDIS_URL, the Redis streams adapter connects it to
+ * the other instances (`configureServer`).
  */
 export class GatewayIoAdapter extends IoAdapter {
   constructor(
-    app: INestApplicationContext,
+    private readonly context: INestApplicationContext,
     private readonly config: AppConfig,
   ) {
-    super(app);
+    super(context);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -39,6 +40,9 @@ export class GatewayIoAdapter extends IoAdapter {
     };
   }
 
-  /** Seam for the cross-instance adapter (`server.adapter(...)`) when Redis is configured. */
-  protected configureServer(_server: Server): void {}
+  /** The adapter is per server, so both namespaces share it. Its connections close with the app. */
+  protected configureServer(server: Server): void {
+    const adapter = this.context.get(BroadcastLink, { strict: false }).adapter();
+    if (adapter) server.adapter(adapter);
+  }
 }

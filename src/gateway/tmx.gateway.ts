@@ -19,7 +19,8 @@ import { SocketConnections } from '../lifecycle/socket-connections';
 import { normaliseTournamentIds } from '../tournaments/batch-check';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
-import { broadcastCommit } from './desk-broadcast';
+import { BroadcastLink } from './broadcast-link';
+import { DeskFanout } from './desk-fanout';
 import { DeskService } from './desk.service';
 import {
   ackContext,
@@ -61,6 +62,7 @@ export class TmxGateway
   private readonly logger = new Logger(TmxGateway.name);
   private readonly limits: MessageLimits;
   private unsubscribe?: () => void;
+  private fanout?: DeskFanout;
 
   constructor(
     private readonly executor: MutationExecutor,
@@ -69,6 +71,7 @@ export class TmxGateway
     private readonly events: TournamentEvents,
     private readonly config: AppConfig,
     private readonly connections: SocketConnections,
+    private readonly link: BroadcastLink,
   ) {
     this.limits = { maxMethods: config.executor.maxBatchMethods, maxTournaments: config.executor.maxBatchTournaments };
   }
@@ -76,15 +79,17 @@ export class TmxGateway
   afterInit(namespace: Namespace): void {
     // The one Socket.IO server behind both namespaces: shutdown closes its connections.
     this.connections.attach(namespace.server);
-    // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order.
-    this.unsubscribe = this.events.onCommitted((committed) => {
-      ackAtCommit(namespace, committed);
-      broadcastCommit(namespace, committed);
-    });
+    // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order
+    // (with several instances, the fan-out restores version order for relayed commits).
+    const fanout = (this.fanout = new DeskFanout(namespace, this.link, this.logger));
+    this.unsubscribe = this.events.onCommitted((committed) =>
+      fanout.committedHere(committed, ackAtCommit(namespace, committed)),
+    );
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.fanout?.close();
   }
 
   handleConnection(client: Socket): void {
@@ -149,6 +154,7 @@ export class TmxGateway
     desk.joined.set(tournamentId, rooms);
     // Read after joining: every commit after this version reaches the desk.
     const version = await this.desks.currentVersion(tournamentId);
+    this.fanout?.joined(tournamentId, version);
     client.emit('tournamentJoined', { tournamentId, version });
   }
 
@@ -219,16 +225,17 @@ export class TmxGateway
 }
 
 /**
- * Acks a desk's batch at its commit, before any later commit is broadcast, so that the sender's
- * acks and the broadcasts it receives arrive in version order too.
+ * The ack of a desk's batch, sent with its commit's broadcast, before any later commit is
+ * broadcast, so that the sender's acks and the broadcasts it receives arrive in version order too.
+ * Undefined when the sender is not a desk of this instance waiting for this batch.
  */
-function ackAtCommit(namespace: Namespace, committed: CommittedEvent): void {
+function ackAtCommit(namespace: Namespace, committed: CommittedEvent): (() => void) | undefined {
   const { socketId } = committed.origin;
   const socket = committed.kind === 'mutation' && socketId ? namespace.sockets.get(socketId) : undefined;
   const running = socket && session(socket).running;
   if (!running || committed.ackId !== (running.ackId === undefined ? undefined : String(running.ackId))) return;
   running.acked = true;
-  socket.emit('ack', { ackId: running.ackId, success: true, versions: committed.versions });
+  return () => socket.emit('ack', { ackId: running.ackId, success: true, versions: committed.versions });
 }
 
 function roomsFor(user: AuthUser, tournamentId: string): string[] {

@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Logger, Optional, Res } from '@nestjs/comm
 import type { Response } from 'express';
 import { Public } from '../auth/decorators';
 import { CacheService } from '../cache/cache.service';
+import { BroadcastLink } from '../gateway/broadcast-link';
 import { Storage } from '../storage/storage.types';
 
 @Controller()
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly storage: Storage,
     @Optional() private readonly cache?: CacheService,
+    @Optional() private readonly broadcast?: BroadcastLink,
   ) {}
 
   @Public()
@@ -35,6 +37,8 @@ export class HealthController {
     if (!ok) response.status(HttpStatus.SERVICE_UNAVAILABLE);
     // The cache is an optimisation: when it is down answers are computed, so health stays ok.
     const cache = (await this.cache?.health()) ?? { provider: 'memory', status: 'down' };
-    return { status: ok ? 'ok' : 'error', storage, cache };
+    // Likewise cross-instance broadcast: while Redis is down only the other instances' desks miss out.
+    const broadcast = this.broadcast?.health() ?? { provider: 'local', status: 'up' };
+    return { status: ok ? 'ok' : 'error', storage, cache, broadcast };
   }
 }
