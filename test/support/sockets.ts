@@ -14,7 +14,7 @@ const handshakeTransports = new WeakMap<Socket, string>();
  * upgrade to websocket) and resolves once connected. Every socket is tracked for `closeSockets`.
  */
 export async function connect(
-  t: TestApp,
+  t: Pick<TestApp, 'url'>,
   namespace: '/tmx' | '/public',
   options: { token?: string; way?: TokenWay } & Partial<ManagerOptions & SocketOptions> = {},
 ): Promise<Socket> {
@@ -35,7 +35,7 @@ export async function connect(
   return socket;
 }
 
-export function desk(t: TestApp, token?: string, way: TokenWay = 'auth'): Promise<Socket> {
+export function desk(t: Pick<TestApp, 'url'>, token?: string, way: TokenWay = 'auth'): Promise<Socket> {
   return connect(t, '/tmx', { token, way });
 }
 
