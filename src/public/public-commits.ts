@@ -63,9 +63,10 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
   private async committed(event: CommittedEvent, tournamentId: string, version: number, known?: PublishInfo) {
     const after = known ?? (await this.readPublish(tournamentId));
     if (!after) return;
-    // What was public just before this commit; unknown if never seen, or if a read already saw a later version.
+    // What was public just before this commit: only the state at the previous version will do. An
+    // older one may miss changes another instance made in between; unknown means "decide from the methods".
     const prior = this.index.get(tournamentId);
-    const before = prior && prior.version < version ? prior.publish : undefined;
+    const before = prior && prior.version === version - 1 ? prior.publish : undefined;
     this.index.remember(tournamentId, version, after);
     const decision = decidePublicChange(event, tournamentId, before, after);
     if (!decision) return;

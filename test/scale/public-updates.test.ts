@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import type { PublicChange } from '../../src/public/public-events';
+import { Storage } from '../../src/storage/storage.types';
+import { seedAccount, type TestAccount } from '../support/accounts';
+import { TEST_JWT_SECRET, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { testProvider } from '../support/records';
+import {
+  mutate,
+  publicTournament,
+  publishEvent,
+  recordPublicChanges,
+  save,
+  settled,
+  unPublishEvent,
+} from '../public/helpers';
+
+/** Two apps in one process on one PostgreSQL database: two instances as far as the server can tell. */
+async function twoInstances(db: TestDatabase): Promise<[TestApp, TestApp]> {
+  const config = loadConfig({
+    ...{ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET },
+    ...{ STORAGE_PROVIDER: 'postgres', DATABASE_URL: db.url },
+  });
+  const start = async (): Promise<TestApp> => {
+    const app = await createApp(config);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    return { app, config, storage: app.get(Storage), url: `http://127.0.0.1:${port}`, port, close: () => app.close() };
+  };
+  return [await start(), await start()];
+}
+
+describe('publicUpdate when two instances change one tournament', () => {
+  const provider = testProvider();
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let desk: TestAccount;
+  let fromA: PublicChange[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    [a, b] = await twoInstances(db);
+    desk = await seedAccount(a, { provider });
+    fromA = recordPublicChanges(a);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+  });
+
+  it("announces an unpublish even when this instance last saw the tournament before the other instance's publish", async () => {
+    const f = publicTournament(provider);
+    const [e1] = f.eventIds;
+    await save(a, desk, f.record); // A remembers version 1: nothing published
+    await mutate(b, desk, f.tournamentId, [publishEvent(e1!)]); // B publishes at version 2 (and announces it)
+
+    const version = await mutate(a, desk, f.tournamentId, [unPublishEvent(e1!)]);
+    await settled(a);
+    // A must not compare with what it knew at version 1 ("was never public, still is not").
+    expect(fromA.filter((change) => change.tournamentId === f.tournamentId)).toEqual([
+      expect.objectContaining({ version, topics: expect.arrayContaining(['publishing']) }),
+    ]);
+  });
+});
