@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BatchGate } from '../src/lifecycle/batch-gate';
 import { TEST_PG_URL } from './support/postgres';
 import { BACKENDS, startTestApp, type TestApp } from './support/app';
 
@@ -36,6 +37,13 @@ describe.each(BACKENDS)('operations routes on %s', (backend) => {
     // The public answer never carries the cause (host names, paths).
     expect(JSON.stringify(health.body)).not.toMatch(/127\.0\.0\.1|leveldb\/|does not exist/);
     await request(app.url).get('/').expect(200, { message: 'Factory server' });
+  });
+
+  it('answers 503 shutting_down once a graceful shutdown has begun, so balancers stop routing here', async () => {
+    app = await startTestApp(backend);
+    await app.app.get(BatchGate).close();
+    const health = await request(app.url).get('/health').expect(503);
+    expect(health.body).toMatchObject({ status: 'shutting_down', storage: { provider: backend, status: 'up' } });
   });
 });
 

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/decorators';
 import { CacheService } from '../cache/cache.service';
 import { BroadcastLink } from '../gateway/broadcast-link';
+import { BatchGate } from '../lifecycle/batch-gate';
 import { Storage } from '../storage/storage.types';
 
 @Controller()
@@ -11,6 +12,7 @@ export class HealthController {
 
   constructor(
     private readonly storage: Storage,
+    private readonly gate: BatchGate,
     @Optional() private readonly cache?: CacheService,
     @Optional() private readonly broadcast?: BroadcastLink,
   ) {}
@@ -21,7 +23,7 @@ export class HealthController {
     return { message: 'Factory server' };
   }
 
-  /** 200 when the store answers, 503 when it does not. */
+  /** 200 when the store answers; 503 when it does not, or while shutting down (so balancers move on). */
   @Public()
   @Get('health')
   async health(@Res({ passthrough: true }) response: Response) {
@@ -33,12 +35,14 @@ export class HealthController {
         return { provider: this.storage.kind, status: 'down' as const };
       },
     );
-    const ok = storage.status === 'up';
+    const draining = this.gate.isClosing;
+    const ok = storage.status === 'up' && !draining;
     if (!ok) response.status(HttpStatus.SERVICE_UNAVAILABLE);
     // The cache is an optimisation: when it is down answers are computed, so health stays ok.
     const cache = (await this.cache?.health()) ?? { provider: 'memory', status: 'down' };
     // Likewise cross-instance broadcast: while Redis is down only the other instances' desks miss out.
     const broadcast = this.broadcast?.health() ?? { provider: 'local', status: 'up' };
-    return { status: ok ? 'ok' : 'error', storage, cache, broadcast };
+    const status = draining ? 'shutting_down' : ok ? 'ok' : 'error';
+    return { status, storage, cache, broadcast };
   }
 }
