@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import type { DeskAccount } from './accounts';
 import { postOk } from './http';
 import { publicReads, type PublicFigures } from './public-reads';
-import { concurrentDesks, sequentialDesk, upload, type BenchContext, type LatencyFigures } from './scenarios';
+import { concurrentDesks, sequentialDesk, settle, upload, type BenchContext, type LatencyFigures } from './scenarios';
 import { cacheFile, loadTournament, SIZES } from './tournaments';
 import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
 
-export const SCENARIOS = ['sequential', 'tournaments', 'shared', 'public'] as const;
+/** In the order they run. */
+export const SCENARIOS = ['sequential', 'public', 'tournaments', 'shared'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -14,6 +15,8 @@ export interface BenchOptions {
   scenarios: Scenario[];
   /** Batches of the one-desk scenario. */
   batches: number;
+  /** Pause between an ack and the one desk's next batch; 0: back to back. */
+  paceMs: number;
   /** Untimed batches before it (and before each floor). */
   warmup: number;
   /** Seconds of each many-desk scenario. */
@@ -89,6 +92,14 @@ export async function runBench(
         figures.sequentialDesk = sequential;
         scored = tournamentId;
       }
+      if (options.scenarios.includes('public')) {
+        progress(`${size}: public reads, ${options.coldReads} cold and ${options.readDurationS} s warm per route`);
+        // The one-desk tournament has results by now, as a site would show them; else a fresh copy.
+        // Before the many-desk scenarios, whose hundreds of large writes keep storage busy long after.
+        const tournamentId = scored ?? (await upload(ctx, tournament)).tournamentId;
+        await settle(options.settleMs);
+        figures.publicReads = await publicReads(ctx, tournamentId, tournament.eventIds[0], options);
+      }
       if (options.scenarios.includes('tournaments')) {
         progress(`${size}: ${options.desks} desks on ${options.desks} tournaments for ${options.durationS} s`);
         figures.desksOnTournaments = await concurrentDesks(ctx, tournament, { ...options, separate: true });
@@ -96,12 +107,6 @@ export async function runBench(
       if (options.scenarios.includes('shared')) {
         progress(`${size}: ${options.desks} desks on one tournament for ${options.durationS} s`);
         figures.desksOnOneTournament = await concurrentDesks(ctx, tournament, { ...options, separate: false });
-      }
-      if (options.scenarios.includes('public')) {
-        progress(`${size}: public reads, ${options.coldReads} cold and ${options.readDurationS} s warm per route`);
-        // The one-desk tournament has results by now, as a site would show them; else a fresh copy.
-        const tournamentId = scored ?? (await upload(ctx, tournament)).tournamentId;
-        figures.publicReads = await publicReads(ctx, tournamentId, tournament.eventIds[0], options);
       }
     } finally {
       progress(`${size}: checking the logs of ${ctx.ledger.size} tournaments against the acks`);

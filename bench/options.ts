@@ -20,6 +20,7 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --sizes a,b                  tournament sizes: ${Object.keys(SIZES).join(', ')} (default medium,large)
   --scenarios a,b              ${SCENARIOS.join(', ')} (default all)
   --batches N                  batches of the one-desk scenario (default 100)
+  --pace-ms N                  pause between an ack and that desk's next batch (default 0: back to back)
   --warmup N                   untimed batches before it (default 10)
   --duration S                 seconds of each many-desk scenario (default 10)
   --desks N                    desks in the many-desk scenarios (default 8)
@@ -71,6 +72,7 @@ export function parseOptions(argv: string[]): CliOptions {
       sizes: { type: 'string', default: 'medium,large' },
       scenarios: { type: 'string', default: SCENARIOS.join(',') },
       batches: { type: 'string', default: '100' },
+      'pace-ms': { type: 'string', default: '0' },
       warmup: { type: 'string', default: '10' },
       duration: { type: 'string', default: '10' },
       desks: { type: 'string', default: '8' },
@@ -116,6 +118,7 @@ export function parseOptions(argv: string[]): CliOptions {
       sizes,
       scenarios,
       batches: count(values.batches!, 'batches', 1),
+      paceMs: count(values['pace-ms']!, 'pace-ms', 0),
       warmup: count(values.warmup!, 'warmup', 0),
       durationS: count(values.duration!, 'duration', 0.1),
       desks: count(values.desks!, 'desks', 1),

@@ -98,6 +98,8 @@ function replayOf(target: Uploaded, results: BatchResult[]): Replay {
 
 export interface SequentialOptions {
   batches: number;
+  /** Pause between an ack and the next batch (a scorer's pace); 0: back to back. */
+  paceMs: number;
   warmup: number;
   floorLimit: number;
   settleMs: number;
@@ -122,11 +124,13 @@ export async function sequentialDesk(
     const results: BatchResult[] = [];
     const started = performance.now();
     for (let i = 0; i < options.batches; i++) {
+      if (i > 0 && options.paceMs) await settle(options.paceMs);
       const result = await desk.send(target.tournamentId, target.plan.next());
       note(ctx, result);
       results.push(result);
     }
-    const elapsed = performance.now() - started;
+    // Throughput counts the server's time only, not the pauses.
+    const elapsed = performance.now() - started - options.paceMs * Math.max(0, options.batches - 1);
     await settle(options.settleMs);
     ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
     const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);

@@ -15,6 +15,7 @@ const TINY: BenchOptions = {
   sizes: ['tiny'],
   scenarios: [...SCENARIOS],
   batches: 8,
+  paceMs: 0,
   warmup: 2,
   durationS: 1,
   desks: 3,
