@@ -67,6 +67,7 @@ export const envSchema = z
     PUBLIC_CACHE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
     PUBLIC_CACHE_TTL_SECONDS: positiveInt.default(3600),
     PUBLIC_CACHE_WARM: bool.default(true),
+    PUBLIC_CACHE_WARM_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
 
     LOGIN_LIMIT_PER_IP: positiveInt.default(20),
     LOGIN_LIMIT_PER_ACCOUNT: positiveInt.default(10),

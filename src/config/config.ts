@@ -31,7 +31,7 @@ export class AppConfig {
     hotRecordsMaxBytes: number;
     logRetain: number;
   };
-  readonly publicCache: { maxBytes: number; ttlSeconds: number; warm: boolean };
+  readonly publicCache: { maxBytes: number; ttlSeconds: number; warm: boolean; warmIntervalMs: number };
   readonly socketEventsPer10s: number;
   readonly shutdownTimeoutMs: number;
   /** Folder for server-owned files (the generated development JWT secret). */
@@ -82,6 +82,7 @@ export class AppConfig {
       maxBytes: env.PUBLIC_CACHE_MAX_BYTES,
       ttlSeconds: env.PUBLIC_CACHE_TTL_SECONDS,
       warm: env.PUBLIC_CACHE_WARM,
+      warmIntervalMs: env.PUBLIC_CACHE_WARM_INTERVAL_MS,
     };
     this.socketEventsPer10s = env.SOCKET_EVENTS_PER_10S;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;

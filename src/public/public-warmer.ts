@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../config/config';
 import { PublicReads } from './public-reads.service';
 
 interface WarmTask {
@@ -12,28 +13,71 @@ interface WarmTask {
  * public read after a score is already cached. One task at a time, each on its own turn of the
  * event loop (sockets and requests get their turns in between); a task whose tournament has moved
  * on by then is skipped, since a later commit queued its own.
+ *
+ * Warming costs as much CPU as a cold read, on the same thread as the batches. So one event is
+ * warmed at most once per `PUBLIC_CACHE_WARM_INTERVAL_MS`: the first score after a quiet spell at
+ * once, a burst's later scores together at the end of the interval (always the newest version).
  */
 @Injectable()
-export class PublicWarmer {
+export class PublicWarmer implements OnModuleDestroy {
   private readonly logger = new Logger('PublicWarmer');
+  /** Ready to run, in order. */
   private readonly pending = new Map<string, WarmTask>();
+  /** Held until their event's interval has passed; the newest version wins. */
+  private readonly held = new Map<string, WarmTask>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly lastStarted = new Map<string, number>();
+  private readonly intervalMs: number;
   private running: Promise<void> | undefined;
   /** Event data computed by warming (for tests and metrics). */
   warmed = 0;
 
-  constructor(private readonly reads: PublicReads) {}
+  constructor(
+    private readonly reads: PublicReads,
+    config: AppConfig,
+  ) {
+    this.intervalMs = config.publicCache.warmIntervalMs;
+  }
 
   schedule(tournamentId: string, version: number, eventIds: readonly string[]): void {
     for (const eventId of eventIds) {
-      // The newest version wins: a burst of scores on one event warms once.
-      this.pending.set(`${tournamentId}\n${eventId}`, { tournamentId, version, eventId });
+      const key = `${tournamentId}\n${eventId}`;
+      const task = { tournamentId, version, eventId };
+      if (this.timers.has(key)) {
+        this.held.set(key, task);
+        continue;
+      }
+      const wait = (this.lastStarted.get(key) ?? -Infinity) + this.intervalMs - Date.now();
+      if (wait <= 0) {
+        // The newest version wins: scores queued behind a running warm collapse into one.
+        this.pending.set(key, task);
+        continue;
+      }
+      this.held.set(key, task);
+      const timer = setTimeout(() => {
+        this.timers.delete(key);
+        const latest = this.held.get(key);
+        this.held.delete(key);
+        if (latest) this.pending.set(key, latest);
+        this.kick();
+      }, wait);
+      this.timers.set(key, timer);
     }
     this.kick();
   }
 
-  /** Resolves when no warming is queued or running. */
+  onModuleDestroy(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.held.clear();
+  }
+
+  /** Resolves when no warming is held, queued or running (for tests). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.timers.size) {
+      if (this.running) await this.running;
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   private kick(): void {
@@ -52,12 +96,22 @@ export class PublicWarmer {
       if (next.done) return;
       const [key, task] = next.value;
       this.pending.delete(key);
+      this.remember(key);
       await this.reads
         .warm('eventdata', task.tournamentId, task.version, { eventId: task.eventId, hydrateParticipants: false })
         .then((computed) => {
           if (computed) this.warmed++;
         })
         .catch((error: Error) => this.logger.warn(`warming ${task.tournamentId} failed: ${error.message}`));
+    }
+  }
+
+  private remember(key: string): void {
+    const now = Date.now();
+    this.lastStarted.set(key, now);
+    // Only recent starts matter: forget the rest before the map grows with every event ever warmed.
+    if (this.lastStarted.size > 10_000) {
+      for (const [old, at] of this.lastStarted) if (now - at >= this.intervalMs) this.lastStarted.delete(old);
     }
   }
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicChange } from '../../src/public/public-events';
+import { PublicCommits } from '../../src/public/public-commits';
 import { PublicWarmer } from '../../src/public/public-warmer';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { startTestApp, type TestApp } from '../support/app';
@@ -124,6 +125,37 @@ describe('publicUpdate announcements, warming and removal', () => {
       expect(after.hits).toBe(before.hits + 1);
     }
     expect(t.app.get(PublicWarmer).warmed).toBeGreaterThanOrEqual(4);
+  });
+
+  it('warms an event at most once per interval during a burst of scores, ending on the newest version', async () => {
+    const paced = await startTestApp('leveldb', { PUBLIC_CACHE_WARM_INTERVAL_MS: '1500' });
+    try {
+      const scorer = await seedAccount(paced, { provider });
+      const f = publicTournament(provider, { drawSize: 16 });
+      const [e1] = f.eventIds;
+      await save(paced, scorer, f.record);
+      // Publishing warms the event at once; the scores right after fall inside its interval.
+      await mutate(paced, scorer, f.tournamentId, [publishEvent(e1)]);
+      await settled(paced);
+      const warmer = paced.app.get(PublicWarmer);
+      const afterPublish = warmer.warmed;
+
+      for (const matchUp of firstRoundMatchUps(f.record, e1).slice(0, 5)) {
+        await mutate(paced, scorer, f.tournamentId, [scoreDirective(matchUp)]);
+      }
+      await paced.app.get(PublicCommits).settled();
+      expect(warmer.warmed).toBe(afterPublish);
+
+      // At the end of the interval the five scores are warmed once, at the newest version.
+      await settled(paced);
+      expect(warmer.warmed).toBe(afterPublish + 1);
+      const before = cacheStats(paced);
+      await publicPost(paced, '/factory/eventdata', { tournamentId: f.tournamentId, eventId: e1 }).expect(200);
+      expect(cacheStats(paced).computes).toBe(before.computes);
+      expect(cacheStats(paced).hits).toBe(before.hits + 1);
+    } finally {
+      await paced.close();
+    }
   });
 
   it('drops a removed tournament: announced, and its old answers never come back under a reused version', async () => {
