@@ -1,52 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LevelDbStorage } from '../src/storage/leveldb/leveldb.storage';
+import { spawnServer, waitUntilHealthy } from './support/server-process';
 
-const MAIN = resolve(__dirname, '../src/main.ts');
-const REGISTER = resolve(__dirname, 'support/swc-register.mjs');
 const root = mkdtempSync(join(tmpdir(), 'cfs-startup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts the real `src/main.ts` in its own process, in `cwd`, with only the given variables set. */
-function startServer(env: Record<string, string>, cwd = root) {
-  const child = spawn(
-    process.execPath,
-    ['--import', pathToFileURL(REGISTER).href, '-e', `require(${JSON.stringify(MAIN)})`],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<Run>((done) => child.on('exit', (code, signal) => done({ code, signal, ...output })));
-  return { child, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as { port: number };
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
-
 async function refusedWith(env: Record<string, string>): Promise<string> {
-  const run = await startServer({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }).exited;
+  const run = await (await spawnServer(env, root)).exited;
   expect(run.code).toBe(1);
   const lines = run.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -86,10 +49,10 @@ describe('server start-up', () => {
 
   it('starts with no configuration, serves /health, keeps data in ./data and stops on SIGTERM', async () => {
     const cwd = mkdtempSync(join(root, 'fresh-'));
-    const port = await freePort();
-    const server = startServer({ APP_PORT: String(port), LOG_LEVEL: 'silent' }, cwd);
+    // An empty value counts as unset: no NODE_ENV, as on a fresh machine (only the port is chosen).
+    const server = await spawnServer({ NODE_ENV: '' }, cwd);
     try {
-      const health = await poll(`http://127.0.0.1:${port}/health`, server.exited);
+      const health = await waitUntilHealthy(server);
       expect(health).toMatchObject({ status: 'ok', storage: { provider: 'leveldb', status: 'up' } });
     } finally {
       server.child.kill('SIGTERM');
@@ -103,19 +66,3 @@ describe('server start-up', () => {
     expect(existsSync(join(cwd, 'data', 'jwt-secret'))).toBe(true);
   });
 });
-
-/** GETs `url` until it answers, failing early if the process exits first. */
-async function poll(url: string, exited: Promise<Run>): Promise<unknown> {
-  let gone: Run | undefined;
-  void exited.then((run) => (gone = run));
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (gone) throw new Error(`server exited with ${gone.code}: ${gone.stderr}`);
-    const answer = await fetch(url).then(
-      (response) => response.json() as Promise<unknown>,
-      () => undefined,
-    );
-    if (answer !== undefined) return answer;
-    await new Promise((wait) => setTimeout(wait, 100));
-  }
-  throw new Error(`no answer from ${url}`);
-}
