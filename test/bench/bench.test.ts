@@ -8,6 +8,7 @@ import { loadTournament } from '../../bench/tournaments';
 import { checkLogs } from '../../bench/verify';
 import { seedAccount } from '../support/accounts';
 import { startTestApp, type TestApp } from '../support/app';
+import { testProvider } from '../support/records';
 import { closeSockets } from '../support/sockets';
 
 /** `pnpm bench` in miniature: every scenario, tiny tournaments, a second or so each. */
@@ -47,6 +48,15 @@ describe('pnpm bench (smoke)', () => {
     expect(account.providerId).toBeTruthy();
     expect(account.canRemove).toBe(true);
     expect(account.email).toMatch(/^bench-desk-/);
+  });
+
+  it("from an admin's token, makes a client desk user in the admin's own provider", async () => {
+    const provider = testProvider();
+    const admin = await seedAccount(t, { provider, roles: ['admin'] });
+    const desk = await deskAccount(t.url, { token: admin.token });
+    expect(desk).toMatchObject({ providerId: provider.organisationId, canRemove: true });
+    // A client token is used as it is.
+    expect(await deskAccount(t.url, { token: desk.token })).toMatchObject({ token: desk.token, email: desk.email });
   });
 
   it('runs every scenario and finds every acked batch in the log exactly once', async () => {
