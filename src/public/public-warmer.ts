@@ -2,6 +2,9 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { PublicReads } from './public-reads.service';
 
+/** Most of the event loop's time warming may take while commits keep coming (the rest is for batches). */
+const WARM_CPU_SHARE = 0.2;
+
 interface WarmTask {
   tournamentId: string;
   version: number;
@@ -16,7 +19,9 @@ interface WarmTask {
  *
  * Warming costs as much CPU as a cold read, on the same thread as the batches. So one event is
  * warmed at most once per `PUBLIC_CACHE_WARM_INTERVAL_MS`: the first score after a quiet spell at
- * once, a burst's later scores together at the end of the interval (always the newest version).
+ * once, a burst's later scores together at the end of the interval (always the newest version);
+ * and after each warm the warmer rests four times as long as it worked, so that a desk scoring
+ * across many events keeps at least 80% of the time for its batches.
  */
 @Injectable()
 export class PublicWarmer implements OnModuleDestroy {
@@ -29,6 +34,8 @@ export class PublicWarmer implements OnModuleDestroy {
   private readonly lastStarted = new Map<string, number>();
   private readonly intervalMs: number;
   private running: Promise<void> | undefined;
+  /** No warm starts before this (performance.now()). */
+  private restUntil = 0;
   /** Event data computed by warming (for tests and metrics). */
   warmed = 0;
 
@@ -91,18 +98,23 @@ export class PublicWarmer implements OnModuleDestroy {
 
   private async drain(): Promise<void> {
     for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
+      // Pay for the last warm with idle time, so warming never takes more than its share of the CPU.
+      const rest = this.restUntil - performance.now();
+      await new Promise((resolve) => (rest > 0 ? setTimeout(resolve, rest) : setImmediate(resolve)));
       const next = this.pending.entries().next();
       if (next.done) return;
       const [key, task] = next.value;
       this.pending.delete(key);
       this.remember(key);
+      const started = performance.now();
       await this.reads
         .warm('eventdata', task.tournamentId, task.version, { eventId: task.eventId, hydrateParticipants: false })
         .then((computed) => {
           if (computed) this.warmed++;
         })
         .catch((error: Error) => this.logger.warn(`warming ${task.tournamentId} failed: ${error.message}`));
+      const spent = performance.now() - started;
+      this.restUntil = performance.now() + (spent * (1 - WARM_CPU_SHARE)) / WARM_CPU_SHARE;
     }
   }
 
