@@ -1,5 +1,6 @@
 import type { SizeFigures } from './bench';
 import type { LatencyFigures } from './scenarios';
+import { textTable } from '../src/common/text-table';
 
 /** The summary as plain-text tables (for a terminal; the JSON is the record). */
 export function table(sizes: Record<string, SizeFigures>): string {
@@ -78,24 +79,12 @@ export function table(sizes: Record<string, SizeFigures>): string {
         `twice ${b.reduce((n, x) => n + x.duplicated, 0)})`,
     );
   }
-  const parts = [format(mutations)];
-  if (reads.length > 1) parts.push(format(reads));
+  const parts = [textTable(mutations)];
+  if (reads.length > 1) parts.push(textTable(reads));
   parts.push(['no batch lost or applied twice:', ...checks.map((line) => `  ${line}`)].join('\n'));
   return parts.join('\n\n');
 }
 
 function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
-}
-
-function format(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

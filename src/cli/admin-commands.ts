@@ -3,6 +3,7 @@ import { ROLES } from '../auth/auth-user';
 import { newPassword } from '../auth/passwords';
 import { DuplicateKeyError, type Storage } from '../storage/storage.types';
 import type { UsersService } from '../users/users.service';
+import { textTable } from '../common/text-table';
 
 /** A refusal the operator can fix; printed as one plain line. */
 export class CliError extends Error {
@@ -83,15 +84,7 @@ export async function listUsers({ users }: CliContext): Promise<string> {
       [user.firstName, user.lastName].filter(Boolean).join(' ') || '-',
     ]),
   ];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(rows);
 }
 
 export async function resetPassword({ users }: CliContext, args: CliArgs): Promise<string> {
