@@ -16,8 +16,6 @@ export interface HotRecord {
  */
 export class HotRecords {
   private readonly cache: LRUCache<string, HotRecord>;
-  hits = 0;
-  misses = 0;
 
   constructor(maxBytes: number) {
     this.cache = new LRUCache<string, HotRecord>({
@@ -32,12 +30,7 @@ export class HotRecords {
   take(tournamentId: string, version: number): HotRecord | undefined {
     const entry = this.cache.get(tournamentId);
     if (entry) this.cache.delete(tournamentId);
-    if (entry && entry.version === version) {
-      this.hits++;
-      return entry;
-    }
-    this.misses++;
-    return undefined;
+    return entry && entry.version === version ? entry : undefined;
   }
 
   /** The cached committed record, for synchronous read-only use; undefined when not hot. */
