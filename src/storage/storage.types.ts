@@ -25,6 +25,7 @@ export interface TournamentSummary {
   tournamentId: string;
   providerId?: string;
   version: number;
+  /** ISO commit time of `version`; later for every later version of the tournament. */
   updatedAt: string;
 }
 
@@ -86,6 +87,8 @@ export interface TournamentStore {
   get(tournamentId: string): Promise<StoredTournament | undefined>;
   /** The stored version without loading the record; undefined when absent. */
   getVersion(tournamentId: string): Promise<number | undefined>;
+  /** Version, owner and commit time without loading the record; undefined when absent. */
+  getSummary(tournamentId: string): Promise<TournamentSummary | undefined>;
   list(filter?: { providerId?: string }): Promise<TournamentSummary[]>;
   /**
    * Writes every record and its log entry, all or nothing. Each write must be the next version of

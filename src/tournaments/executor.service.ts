@@ -14,6 +14,7 @@ import {
   type Directive,
   type MutationLogEntry,
   type TournamentRecord,
+  type TournamentSummary,
   type TournamentWrite,
   type WriteLock,
 } from '../storage/storage.types';
@@ -175,6 +176,11 @@ export class MutationExecutor {
     return stored && { ...stored, tournamentId };
   }
 
+  /** Version, owner and commit time of the stored tournament (no record read). */
+  summary(tournamentId: string): Promise<TournamentSummary | undefined> {
+    return this.storageCall(() => this.storage.tournaments.getSummary(tournamentId));
+  }
+
   /**
    * Runs `work` under the tournaments' locks as an admitted batch: once shutdown has started, new
    * batches are refused (ERR_SHUTTING_DOWN) and shutdown waits for the admitted ones.
@@ -270,7 +276,7 @@ export class MutationExecutor {
       if (!tournamentProviderId(record) && user.provider) record.parentOrganisation = { ...user.provider };
       const providerId = tournamentProviderId(record);
       this.assertAccess(user, providerId, id);
-      loaded.push({ tournamentId: id, record, version, providerId, bytes: 0 });
+      loaded.push({ tournamentId: id, record, version, providerId, bytes: 0, updatedAt: current?.updatedAt });
     }
     if (Object.keys(conflicts).length) {
       throw new AppError(ErrorCode.CONFLICT, 'the stored tournament has changed since this copy was fetched', {
@@ -326,13 +332,13 @@ export class MutationExecutor {
     methods: Directive[],
     lock?: WriteLock,
   ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
-    const at = new Date();
+    const at = commitTime(loaded);
     const entries: Loaded[] = [];
     const writes: TournamentWrite[] = loaded.map((entry) => {
       const version = entry.version + 1;
       const json = JSON.stringify(entry.record);
       const providerId = tournamentProviderId(entry.record);
-      entries.push({ ...entry, version, providerId, bytes: json.length });
+      entries.push({ ...entry, version, providerId, bytes: json.length, updatedAt: at.toISOString() });
       const log: MutationLogEntry = {
         ...{ tournamentId: entry.tournamentId, version, methods, userId: user.email, ackId },
         ...{ at: at.toISOString(), kind },
@@ -429,6 +435,16 @@ export class MutationExecutor {
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { code: ErrorCode.INTERNAL, message: 'internal error, nothing was changed' };
   }
+}
+
+/**
+ * Now, or just after the latest commit of these tournaments when the clock has not moved past it:
+ * each version's time (`updatedAt`, which desks compare) is later than the one before.
+ */
+function commitTime(loaded: Loaded[]): Date {
+  const times = loaded.map((entry) => Date.parse(entry.updatedAt ?? ''));
+  const previous = Math.max(0, ...times.filter(Number.isFinite));
+  return new Date(Math.max(Date.now(), previous + 1));
 }
 
 function newReport(origin: BatchOrigin = {}): BatchReport {

@@ -7,6 +7,8 @@ export interface HotRecord {
   providerId?: string;
   /** Length of the record's JSON; the cache is bounded by the sum of these. */
   bytes: number;
+  /** ISO commit time of `version` (absent only for a record not yet stored). */
+  updatedAt?: string;
 }
 
 /**

@@ -19,6 +19,12 @@ export const executeSchema = z.looseObject({
 
 export const fetchSchema = z.looseObject(tournamentRef).refine(refRequired, refMessage);
 
+/** `{ tournamentId }` as TMX sends it (or `tournamentIds` naming exactly one). */
+export const updatedAtSchema = z
+  .looseObject({ tournamentId: id.optional(), tournamentIds: z.array(id).length(1).optional() })
+  .refine(refRequired, refMessage)
+  .transform((body) => ({ tournamentId: (body.tournamentId ?? body.tournamentIds?.[0]) as string }));
+
 const record = z.looseObject({ tournamentId: id });
 export const saveSchema = z
   .looseObject({

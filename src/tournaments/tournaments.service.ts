@@ -33,10 +33,23 @@ export class TournamentsService {
       const current = await this.executor.readCommitted(id);
       if (!current) return { error: { ...MISSING, tournamentId: id } };
       if (!mayAccessProvider(user, current.providerId)) return forbidden(id);
-      parts.push(`${JSON.stringify(id)}:${JSON.stringify(current.record)}`);
+      // The record carries its version's commit time, as `/factory/updated-at` reports it (desks compare the two).
+      const record = current.updatedAt ? { ...current.record, updatedAt: current.updatedAt } : current.record;
+      parts.push(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
       versions[id] = current.version;
     }
     return `{"success":true,"tournamentRecords":{${parts.join(',')}},"versions":${JSON.stringify(versions)}}`;
+  }
+
+  /**
+   * The staleness probe desks call on reconnect, on a timer and when their tab shows again: the
+   * commit time of the stored version, without reading the record.
+   */
+  async updatedAt(tournamentId: string, user: AuthUser) {
+    const summary = await this.executor.summary(tournamentId);
+    if (!summary) return { error: { ...MISSING, tournamentId } };
+    if (!mayAccessProvider(user, summary.providerId)) return forbidden(tournamentId);
+    return { success: true, tournamentId, updatedAt: summary.updatedAt, version: summary.version };
   }
 
   /** Runs a read-only query method on fresh copies of the records. */

@@ -126,6 +126,18 @@ export function storageContract(open: OpenStorage): void {
       expect(await storage.tournaments.getVersion(id)).toBe(3);
     });
 
+    it('summarises a tournament (version, owner, commit time) without its record', async () => {
+      const id = uid('t');
+      expect(await storage.tournaments.getSummary(id)).toBeUndefined();
+      await commitVersions(storage, id, 2, 'p-sum');
+      expect(await storage.tournaments.getSummary(id)).toEqual({
+        tournamentId: id,
+        providerId: 'p-sum',
+        version: 2,
+        updatedAt: writeOf(id, 2).log.at,
+      });
+    });
+
     it('refuses a stale, a repeated or a skipped version and writes nothing', async () => {
       const id = uid('t');
       await commitVersions(storage, id, 2);

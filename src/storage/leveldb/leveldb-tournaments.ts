@@ -50,6 +50,12 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
     return meta?.version;
   }
 
+  async getSummary(tournamentId: string): Promise<TournamentSummary | undefined> {
+    const meta = await read(this.subs.meta, tournamentId);
+    if (!meta) return undefined;
+    return { tournamentId, providerId: meta.providerId, version: meta.version, updatedAt: meta.updatedAt };
+  }
+
   async list(filter: { providerId?: string } = {}): Promise<TournamentSummary[]> {
     const summaries: TournamentSummary[] = [];
     for await (const [tournamentId, meta] of this.subs.meta.iterator()) {

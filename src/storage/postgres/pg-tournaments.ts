@@ -95,23 +95,21 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     return rows[0]?.version;
   }
 
+  async getSummary(tournamentId: string): Promise<TournamentSummary | undefined> {
+    const { rows } = await this.pool.query<SummaryRow>(
+      'SELECT tournament_id, provider_id, version, updated_at FROM tournaments WHERE tournament_id = $1',
+      [tournamentId],
+    );
+    return rows[0] && toSummary(rows[0]);
+  }
+
   async list(filter: { providerId?: string } = {}): Promise<TournamentSummary[]> {
-    const { rows } = await this.pool.query<{
-      tournament_id: string;
-      provider_id: string | null;
-      version: number;
-      updated_at: Date;
-    }>(
+    const { rows } = await this.pool.query<SummaryRow>(
       `SELECT tournament_id, provider_id, version, updated_at FROM tournaments
         WHERE $1::text IS NULL OR provider_id = $1 ORDER BY tournament_id`,
       [filter.providerId ?? null],
     );
-    return rows.map((row) => ({
-      tournamentId: row.tournament_id,
-      providerId: row.provider_id ?? undefined,
-      version: row.version,
-      updatedAt: row.updated_at.toISOString(),
-    }));
+    return rows.map(toSummary);
   }
 
   async commit(writes: TournamentWrite[]): Promise<void> {
@@ -266,4 +264,20 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     ]);
     return rowCount ?? 0;
   }
+}
+
+interface SummaryRow {
+  tournament_id: string;
+  provider_id: string | null;
+  version: number;
+  updated_at: Date;
+}
+
+function toSummary(row: SummaryRow): TournamentSummary {
+  return {
+    tournamentId: row.tournament_id,
+    providerId: row.provider_id ?? undefined,
+    version: row.version,
+    updatedAt: row.updated_at.toISOString(),
+  };
 }
