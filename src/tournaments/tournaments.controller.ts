@@ -20,6 +20,7 @@ import {
   saveSchema,
   scoreSchema,
   tournamentIdsOf,
+  updatedAtSchema,
 } from './tournaments.schemas';
 import { TournamentsService } from './tournaments.service';
 
@@ -49,6 +50,12 @@ export class TournamentsController {
     response.status(200).type('application/json').send(result);
   }
 
+  /** Any signed-in user of the tournament's provider: a `score` desk needs to know it is stale as much as a `client`. */
+  @Post('updated-at')
+  async updatedAt(@ZodBody(updatedAtSchema) body: z.infer<typeof updatedAtSchema>, @CurrentUser() user: AuthUser) {
+    return answer(await this.tournaments.updatedAt(body.tournamentId, user));
+  }
+
   @Post('save')
   @Roles('client', 'admin')
   async save(@ZodBody(saveSchema) body: z.infer<typeof saveSchema>, @CurrentUser() user: AuthUser) {
@@ -73,14 +80,16 @@ export class TournamentsController {
   @Roles('client')
   async remove(@ZodBody(removeSchema) body: z.infer<typeof removeSchema>, @CurrentUser() user: AuthUser) {
     if (!isSuperadmin(user) && !hasPermission(user, 'deleteTournament')) {
-      return answer({
-        error: { code: ErrorCode.FORBIDDEN, message: 'removing tournaments needs the deleteTournament permission' },
-      });
+      return deleteRefused('Removing tournaments needs the deleteTournament permission');
     }
     if (body.providerId && !mayAccessProvider(user, body.providerId)) {
-      return answer({ error: { code: ErrorCode.FORBIDDEN, message: 'not allowed for this provider' } });
+      return deleteRefused('Not allowed to remove tournaments of this provider');
     }
-    return answer(await this.executor.remove(tournamentIdsOf(body), user));
+    const result = await this.executor.remove(tournamentIdsOf(body), user);
+    if ('error' in result && result.error.code === ErrorCode.FORBIDDEN) {
+      return deleteRefused('Not allowed to remove a tournament of another provider');
+    }
+    return answer(result);
   }
 
   @Post('query')
@@ -112,6 +121,14 @@ export class TournamentsController {
   async history(@ZodBody(historySchema) body: z.infer<typeof historySchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.history(body.tournamentId, body.sinceVersion, body.limit, user));
   }
+}
+
+/**
+ * A refused removal as TMX shows it: 200 with `error` as a readable sentence and `errorCode`
+ * (TMX toasts `error`, and keeps its local copy).
+ */
+function deleteRefused(error: string) {
+  return { error, errorCode: 'ERR_DELETE_FORBIDDEN' };
 }
 
 function toFailure(error: unknown) {

@@ -13,6 +13,7 @@ describe.each(BACKENDS)('private /factory routes on %s', (backend) => {
   let scorer: TestAccount;
   let generator: TestAccount;
   let stranger: TestAccount;
+  let strangerDeleter: TestAccount;
 
   beforeAll(async () => {
     t = await startTestApp(backend, { MAX_BODY_BYTES: String(2 * 1024 * 1024) });
@@ -21,6 +22,7 @@ describe.each(BACKENDS)('private /factory routes on %s', (backend) => {
     scorer = await seedAccount(t, { provider, roles: ['score'] });
     generator = await seedAccount(t, { provider, roles: ['generate'] });
     stranger = await seedAccount(t, { provider: other });
+    strangerDeleter = await seedAccount(t, { provider: other, permissions: ['deleteTournament'] });
   });
   afterAll(() => t?.close());
 
@@ -165,8 +167,16 @@ describe.each(BACKENDS)('private /factory routes on %s', (backend) => {
 
   it('remove needs deleteTournament and clears record, log and calendar', async () => {
     const { tournamentId: id } = await saved();
-    await post('/factory/remove', { tournamentId: id }, desk).expect(403);
-    await post('/factory/remove', { tournamentId: id }, stranger).expect(403);
+    // Refusals as TMX shows them: 200, a readable `error` string and `errorCode`; nothing removed.
+    for (const caller of [desk, stranger, strangerDeleter]) {
+      const refused = await post('/factory/remove', { tournamentId: id }, caller).expect(200);
+      expect(refused.body).toEqual({ error: expect.stringMatching(/\w+ \w+/), errorCode: 'ERR_DELETE_FORBIDDEN' });
+    }
+    const viaProvider = { tournamentId: id, providerId: provider.organisationId };
+    expect((await post('/factory/remove', viaProvider, strangerDeleter).expect(200)).body.errorCode).toBe(
+      'ERR_DELETE_FORBIDDEN',
+    );
+    expect(await t.storage.tournaments.getVersion(id)).toBe(1);
     const res = await post('/factory/remove', { tournamentIds: [id] }, deleter).expect(200);
     expect(res.body).toEqual({ success: true, removed: [id] });
     expect((await post('/factory/fetch', { tournamentId: id }, desk).expect(200)).body.error.code).toBe(
