@@ -14,6 +14,8 @@ export interface BatchMessage {
   methods: unknown[];
   rollbackOnError?: unknown;
   ackId?: string | number;
+  /** The desk's engine version, as TMX reports it with every batch; only compared, never trusted. */
+  factoryVersion?: string;
 }
 
 export interface MessageLimits {
@@ -54,7 +56,11 @@ export function parseBatch(data: unknown, limits: MessageLimits): Parsed<BatchMe
   if (tournamentId !== undefined && !isId(tournamentId)) return invalid('payload.tournamentId must be an id');
   const ack = ackIdOf(payload);
   if (ackId !== undefined && ackId !== null && ack === undefined) return invalid('payload.ackId must be a string');
-  return { value: { methods, tournamentIds, tournamentId, ackId: ack, rollbackOnError } };
+  const factoryVersion =
+    typeof payload.factoryVersion === 'string' && payload.factoryVersion.length <= 50
+      ? payload.factoryVersion
+      : undefined;
+  return { value: { methods, tournamentIds, tournamentId, ackId: ack, rollbackOnError, factoryVersion } };
 }
 
 /** What an error `ack` can echo from a message that may not have passed `parseBatch`. */

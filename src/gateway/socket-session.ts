@@ -3,6 +3,7 @@ import { hasRole } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { bearerToken, InvalidTokenError, type TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
+import type { EngineSkew } from './engine-version';
 import { RateLimiter } from './rate-limiter';
 
 /** What the server keeps per connected socket (in `socket.data`). */
@@ -20,6 +21,8 @@ export interface SocketSession {
   /** The batch now in the executor (one at a time), and whether its ack went out at commit. */
   running?: { ackId?: string | number; acked: boolean };
   expiry?: NodeJS.Timeout;
+  /** The first engine version the desk reported, and how it differs from the server's. */
+  engine?: { version: string; skew?: EngineSkew };
 }
 
 export function session(socket: Socket): SocketSession {

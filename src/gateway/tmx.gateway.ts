@@ -22,6 +22,7 @@ import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament
 import { BroadcastLink } from './broadcast-link';
 import { DeskFanout } from './desk-fanout';
 import { DeskService } from './desk.service';
+import { engineSkew, SERVER_ENGINE_VERSION } from './engine-version';
 import {
   ackContext,
   parseBatch,
@@ -113,6 +114,7 @@ export class TmxGateway
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, data);
     const parsed = parseBatch(data, this.limits);
     if (parsed.error) return this.refuse(client, 'executionQueue', parsed.error, data);
+    this.noteEngineVersion(client, desk, parsed.value.factoryVersion);
     if (desk.pending >= MAX_PENDING_BATCHES) {
       const error = { code: ErrorCode.RATE_LIMITED, message: 'too many batches waiting for an answer' };
       return this.refuse(client, 'executionQueue', error, data);
@@ -205,6 +207,17 @@ export class TmxGateway
     } finally {
       desk.running = undefined;
     }
+  }
+
+  /** Logs once per desk whose engine differs from the server's (see `cfs_desks_engine_skew`). */
+  private noteEngineVersion(client: Socket, desk: SocketSession, version: string | undefined): void {
+    if (!version || desk.engine) return;
+    const skew = engineSkew(version);
+    desk.engine = { version, skew };
+    if (!skew) return;
+    const message = `desk ${client.id} (${desk.user?.email ?? 'unknown'}) runs engine ${version}, the server ${SERVER_ENGINE_VERSION}`;
+    if (skew === 'minor') this.logger.warn(`${message}: its replays of broadcasts may differ from the stored record`);
+    else this.logger.log(message);
   }
 
   /** Refuses a message: `exception` always, and for a batch also its error `ack`. */

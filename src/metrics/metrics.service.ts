@@ -1,6 +1,7 @@
 import { Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
+import { SERVER_ENGINE_VERSION, type EngineSkew } from '../gateway/engine-version';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type BatchReport } from '../tournaments/tournament-events';
 
@@ -41,6 +42,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly hotHits: Counter;
   private readonly hotMisses: Counter;
   private socketCounts?: SocketCounts;
+  private engineSkewCounts?: () => Record<EngineSkew, number>;
   private defaultsStarted = false;
   private unsubscribe?: () => void;
 
@@ -92,6 +94,11 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   /** Where the connected socket counts come from (the Socket.IO server, once it exists). */
   countSocketsWith(counts: SocketCounts): void {
     this.socketCounts = counts;
+  }
+
+  /** Where the counts of connected desks by engine skew come from. */
+  countEngineSkewWith(counts: () => Record<EngineSkew, number>): void {
+    this.engineSkewCounts = counts;
   }
 
   /** The Prometheus text of every metric. */
@@ -154,6 +161,16 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       registers,
       collect() {
         for (const [namespace, count] of Object.entries(sockets())) this.set({ namespace }, count);
+      },
+    });
+    const skews = () => this.engineSkewCounts?.() ?? { minor: 0, patch: 0 };
+    new Gauge({
+      name: 'cfs_desks_engine_skew',
+      help: `Connected desks whose engine differs from the server's (${SERVER_ENGINE_VERSION}): minor = another major.minor, patch = another patch level`,
+      labelNames: ['skew'],
+      registers,
+      collect() {
+        for (const [skew, count] of Object.entries(skews())) this.set({ skew }, count);
       },
     });
   }
