@@ -44,8 +44,10 @@ export async function createApp(
     app.useBodyParser('json', { limit: config.maxBodyBytes });
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization'],
+      methods: ['GET', 'POST', 'PATCH'],
+      // Public sites revalidate cached answers (If-None-Match) and read their ETag.
+      allowedHeaders: ['Content-Type', 'Authorization', 'If-None-Match', 'X-Request-Id'],
+      exposedHeaders: ['ETag', 'X-Request-Id'],
     });
     app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
     app.useGlobalFilters(new HttpExceptionFilter());
