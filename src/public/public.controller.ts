@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { Public } from '../auth/decorators';
 import { answer } from '../common/answer';
 import { AppError } from '../common/errors';
+import { clientHolds } from '../common/etag';
 import { parseInput } from '../common/validation';
 import { ZodBody } from '../openapi/zod-body';
 import { answerText } from './cached-answer';
@@ -95,7 +96,7 @@ export class PublicController {
     // Sites may keep answers but must ask again each time; the ETag makes asking cheap.
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Vary', 'Accept-Encoding');
-    if (holds(req.headers['if-none-match'], result.etag)) {
+    if (clientHolds(req.headers['if-none-match'], result.etag)) {
       res.status(304).end();
       return;
     }
@@ -106,14 +107,4 @@ export class PublicController {
     }
     res.send(answerText(result.cached));
   }
-}
-
-/** `If-None-Match` lists this ETag (compared weakly), or is `*`. */
-function holds(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = etag.replace(/^W\//, '');
-  return header.split(',').some((tag) => {
-    const value = tag.trim();
-    return value === '*' || value.replace(/^W\//, '') === opaque;
-  });
 }

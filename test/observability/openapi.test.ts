@@ -32,6 +32,7 @@ const CONTRACT_ROUTES = [
   'POST /factory/matchups',
   'POST /factory/generate',
   'POST /factory/history',
+  'POST /factory/updated-at',
   'GET /factory',
   'GET /factory/version',
   'GET /factory/tournamentinfo/{tournamentId}',
@@ -42,6 +43,8 @@ const CONTRACT_ROUTES = [
   'GET /',
   'GET /health',
   'GET /metrics',
+  'GET /i18n/manifest',
+  'GET /i18n/locales/{code}',
 ];
 
 /** POST routes that take no body (`{}`): every other POST must document its body. */
@@ -63,6 +66,8 @@ const PUBLIC = [
   'GET /',
   'GET /health',
   'GET /metrics',
+  'GET /i18n/manifest',
+  'GET /i18n/locales/{code}',
 ];
 
 describe('OpenAPI at /api', () => {
