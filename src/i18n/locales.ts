@@ -7,7 +7,7 @@ export interface LocaleEntry {
   code: string;
   label: string;
   nativeLabel: string;
-  /** A content hash (`sha256-...`): the locale's ETag. */
+  /** A content hash (`sha256-...`): the locale's ETag, exactly. */
   version: string;
   [field: string]: unknown;
 }
@@ -47,7 +47,8 @@ export class Locales {
     if (!entry) return undefined;
     // The code comes from the manifest, never from the request: no path can be smuggled in.
     const json = readFileSync(join(this.dir, `${entry.code}.json`));
-    const file = { etag: `"${entry.version}"`, json, gzip: gzipSync(json) };
+    // Unquoted on purpose: the clients store the ETag as the locale's version and compare it with the manifest's.
+    const file = { etag: entry.version, json, gzip: gzipSync(json) };
     this.files.set(code, file);
     return file;
   }
