@@ -2,6 +2,9 @@
  * The storage contract: one interface per entity, implemented by the embedded LevelDB store and by
  * PostgreSQL. Both implementations pass the same suite (test/storage/storage-contract.ts).
  */
+import type { ChatStore } from './chat.types';
+
+export type { ChatMessageRecord, ChatQuery, ChatStore, NewChatMessage } from './chat.types';
 
 /** A TODS tournament record as the engine reads and writes it. */
 export type TournamentRecord = { tournamentId: string; [key: string]: unknown };
@@ -209,6 +212,7 @@ export interface CodeStore {
 
 /** The entity stores of an open store. */
 export interface StoreParts {
+  chat: ChatStore;
   tournaments: TournamentStore & MutationLogStore;
   users: UserStore;
   providers: ProviderStore;
@@ -238,6 +242,9 @@ export abstract class Storage {
   }
   get codes(): CodeStore {
     return this.parts().codes;
+  }
+  get chat(): ChatStore {
+    return this.parts().chat;
   }
   /** Opens the store (and runs migrations). Throws `StorageUnavailableError` with a plain cause. */
   abstract open(): Promise<void>;

@@ -4,6 +4,7 @@ import {
   DuplicateKeyError,
   VersionConflictError,
   type CalendarEntry,
+  type NewChatMessage,
   type Provider,
   type Storage,
   type StoredUser,
@@ -495,6 +496,104 @@ export function storageContract(open: OpenStorage): void {
       expect(await storage.codes.peek('invite', live)).toEqual({ live: true });
       expect(await storage.codes.purgeExpired(Date.now() + 120_000)).toBe(1);
       expect(await storage.codes.peek('invite', live)).toBeUndefined();
+    });
+  });
+
+  describe('chat', () => {
+    const hour = 3_600_000;
+    const chatOf = (tournamentId: string, text: string, extra: Partial<NewChatMessage> = {}): NewChatMessage => ({
+      tournamentId,
+      providerId: 'p-chat',
+      userName: 'desk@example.com',
+      message: text,
+      clientMsgId: randomUUID(),
+      isAdmin: false,
+      timestamp: Date.now(),
+      ...extra,
+    });
+
+    it('stores a message with a new seq and returns it as it reads it back', async () => {
+      const id = uid('t');
+      const sent = chatOf(id, 'Court 3 is free – “quotes” 🎾', { providerAbbr: 'PC', tournamentName: 'Club Open' });
+      const stored = await storage.chat.append(sent);
+      expect(stored).toEqual({ ...sent, seq: expect.any(Number) });
+      expect(Number.isSafeInteger(stored.seq) && stored.seq > 0).toBe(true);
+      expect(await storage.chat.list({ tournamentId: id, since: 0, limit: 10, take: 'newest' })).toEqual([stored]);
+      const bare = await storage.chat.append({
+        tournamentId: id,
+        userName: 'a@example.com',
+        message: 'x',
+        isAdmin: true,
+        timestamp: Date.now(),
+      });
+      expect(
+        await storage.chat.list({ tournamentId: id, since: 0, afterSeq: stored.seq, limit: 10, take: 'oldest' }),
+      ).toEqual([bare]);
+    });
+
+    it('gives every message of concurrent senders its own seq, increasing per tournament in store order', async () => {
+      const [a, b] = [uid('t'), uid('t')];
+      const sent = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => storage.chat.append(chatOf(i % 2 ? a : b, `message ${i}`))),
+      );
+      const seqs = sent.map((m) => m.seq);
+      expect(new Set(seqs).size).toBe(30);
+      for (const id of [a, b]) {
+        const listed = await storage.chat.list({ tournamentId: id, since: 0, limit: 100, take: 'oldest' });
+        expect(listed).toHaveLength(15);
+        expect(listed.every((m) => m.tournamentId === id)).toBe(true);
+        expect(listed.map((m) => m.seq)).toEqual([...listed.map((m) => m.seq)].sort((x, y) => x - y));
+        expect(new Set(listed.map((m) => m.message))).toEqual(
+          new Set(sent.filter((m) => m.tournamentId === id).map((m) => m.message)),
+        );
+      }
+    });
+
+    it('lists by age, seq, provider and limit, oldest first, and every tournament when none is named', async () => {
+      const id = uid('t');
+      const now = Date.now();
+      const old = await storage.chat.append(chatOf(id, 'old', { timestamp: now - 25 * hour }));
+      const m1 = await storage.chat.append(chatOf(id, 'one', { timestamp: now - 2 * hour }));
+      const other = await storage.chat.append(chatOf(id, 'other provider', { providerId: 'p-other' }));
+      const m2 = await storage.chat.append(chatOf(id, 'two'));
+      const m3 = await storage.chat.append(chatOf(id, 'three'));
+      const day = now - 24 * hour;
+      const list = (query: Partial<Parameters<Storage['chat']['list']>[0]>) =>
+        storage.chat.list({ tournamentId: id, since: day, limit: 100, take: 'newest', ...query });
+
+      expect(await list({})).toEqual([m1, other, m2, m3]);
+      expect(await list({ since: 0 })).toEqual([old, m1, other, m2, m3]);
+      expect(await list({ providerId: 'p-chat' })).toEqual([m1, m2, m3]);
+      expect(await list({ limit: 2 })).toEqual([m2, m3]);
+      expect(await list({ limit: 2, take: 'oldest' })).toEqual([m1, other]);
+      expect(await list({ afterSeq: other.seq })).toEqual([m2, m3]);
+      expect(await list({ afterSeq: m1.seq, providerId: 'p-chat', take: 'oldest', limit: 1 })).toEqual([m2]);
+      expect(await list({ tournamentId: uid('none') })).toEqual([]);
+
+      const everywhere = await storage.chat.list({ since: now - hour, limit: 1000, take: 'newest' });
+      expect(everywhere.slice(-3)).toEqual([other, m2, m3]);
+      expect(everywhere.map((m) => m.seq)).toEqual([...everywhere.map((m) => m.seq)].sort((x, y) => x - y));
+      expect(everywhere.every((m) => m.timestamp >= now - hour)).toBe(true);
+    });
+
+    it('prunes older messages only and keeps giving new seqs after a prune and a reopen', async () => {
+      const id = uid('t');
+      const now = Date.now();
+      await storage.chat.append(chatOf(id, 'gone', { timestamp: now - 30 * hour }));
+      const kept = await storage.chat.append(chatOf(id, 'kept'));
+      const pruned = await storage.chat.prune(now - 24 * hour);
+      expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(await storage.chat.prune(now - 24 * hour)).toBe(0);
+      expect(await storage.chat.list({ tournamentId: id, since: 0, limit: 10, take: 'oldest' })).toEqual([kept]);
+      expect(await storage.chat.list({ since: 0, limit: 10_000, take: 'oldest' })).not.toContainEqual(
+        expect.objectContaining({ message: 'gone', tournamentId: id }),
+      );
+
+      await storage.close();
+      storage = await open();
+      expect(await storage.chat.list({ tournamentId: id, since: 0, limit: 10, take: 'oldest' })).toEqual([kept]);
+      const next = await storage.chat.append(chatOf(id, 'after reopen'));
+      expect(next.seq).toBeGreaterThan(kept.seq);
     });
   });
 

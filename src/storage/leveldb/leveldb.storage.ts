@@ -1,5 +1,6 @@
 import { Storage, StorageUnavailableError } from '../storage.types';
 import { KeyedMutex } from './keyed-mutex';
+import { LevelDbChat } from './leveldb-chat';
 import { openLevel, type Db } from './level-db';
 import { LevelDbCalendars } from './leveldb-calendars';
 import { LevelDbCodes } from './leveldb-codes';
@@ -14,6 +15,7 @@ interface Opened {
   providers: LevelDbProviders;
   calendars: LevelDbCalendars;
   codes: LevelDbCodes;
+  chat: LevelDbChat;
 }
 
 /**
@@ -38,6 +40,7 @@ export class LevelDbStorage extends Storage {
       providers: new LevelDbProviders(db, subs.providers, subs.providerAbbr),
       calendars: new LevelDbCalendars(db, subs.calendar, subs.calendarOwner),
       codes: new LevelDbCodes(db, subs.codes),
+      chat: new LevelDbChat(db),
     };
   }
 

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { Storage, StorageUnavailableError } from '../storage.types';
 import { migrate } from './migrate';
 import { PgCalendars } from './pg-calendars';
+import { PgChat } from './pg-chat';
 import { PgCodes } from './pg-codes';
 import { PgProviders } from './pg-providers';
 import { PgTournaments } from './pg-tournaments';
@@ -15,6 +16,7 @@ interface Opened {
   providers: PgProviders;
   calendars: PgCalendars;
   codes: PgCodes;
+  chat: PgChat;
 }
 
 const PING_TIMEOUT_MS = 3_000;
@@ -52,6 +54,7 @@ export class PostgresStorage extends Storage {
       providers: new PgProviders(pool),
       calendars: new PgCalendars(pool),
       codes: new PgCodes(pool),
+      chat: new PgChat(pool),
     };
   }
 
