@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AuthUser } from './auth-user';
@@ -36,8 +37,9 @@ export class TokenService {
   constructor(private readonly jwt: JwtService) {}
 
   sign(claims: TokenClaims): string {
-    // Algorithm, issuer and lifetime come from the module's signOptions.
-    return this.jwt.sign({ ...claims });
+    // Algorithm, issuer and lifetime come from the module's signOptions. A token id per sign-in:
+    // two sign-ins of one account in the same second are still two tokens (two desks' copies).
+    return this.jwt.sign({ ...claims }, { jwtid: randomUUID() });
   }
 
   /** The caller a token describes. Checks signature (HS256 only), issuer and expiry. */

@@ -78,3 +78,25 @@ function payloadFor(committed: CommittedEvent, ids: string[], whole: boolean): R
     : committed.methods.filter((d) => named.has(d.params?.tournamentId as string));
   return { methods, tournamentIds, userId, timestamp, versions };
 }
+
+/**
+ * The sign-ins (token fingerprints) of this instance's desks that receive a commit of one
+ * tournament: those in its rooms, and its sender (which gets the ack instead of the broadcast).
+ */
+export function deskHolders(
+  namespace: Namespace,
+  tournamentId: string,
+  providerId: string | undefined,
+  senderSocketId: string | undefined,
+): Set<string> {
+  const socketIds = new Set<string>(senderSocketId ? [senderSocketId] : []);
+  for (const room of deskTargets(tournamentId, providerId)) {
+    for (const id of namespace.adapter.rooms.get(room) ?? []) socketIds.add(id);
+  }
+  const holders = new Set<string>();
+  for (const id of socketIds) {
+    const holder = (namespace.sockets.get(id)?.data as { holder?: string } | undefined)?.holder;
+    if (holder) holders.add(holder);
+  }
+  return holders;
+}

@@ -44,6 +44,8 @@ export class DeskFanout {
     private readonly namespace: Namespace,
     private readonly link: RelayLink,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    /** Called once a commit has gone out to this instance's desks, in version order. */
+    private readonly onDelivered: (committed: CommittedEvent) => void = () => undefined,
   ) {
     this.sequencer = new CommitSequencer(RELAY_HOLD_MS, (error) =>
       logger.error(`desk broadcast failed: ${(error as Error)?.message ?? error}`),
@@ -57,6 +59,7 @@ export class DeskFanout {
     this.deliver(committed, () => {
       ack?.();
       broadcastCommit(this.namespace, committed);
+      this.onDelivered(committed);
     });
   }
 
@@ -79,7 +82,10 @@ export class DeskFanout {
     const parsed = relayedSchema.safeParse(payload);
     if (!parsed.success) return this.logger.warn('ignored a malformed commit relayed from another instance');
     const committed = fromRelayed(parsed.data);
-    this.deliver(committed, () => broadcastCommit(this.namespace, committed));
+    this.deliver(committed, () => {
+      broadcastCommit(this.namespace, committed);
+      this.onDelivered(committed);
+    });
   }
 
   private deliver(committed: CommittedEvent, send: () => void): void {

@@ -3,12 +3,15 @@ import { hasRole } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { bearerToken, InvalidTokenError, type TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
+import { tokenHolder } from '../tournaments/desk-freshness';
 import type { EngineSkew } from './engine-version';
 import { RateLimiter } from './rate-limiter';
 
 /** What the server keeps per connected socket (in `socket.data`). */
 export interface SocketSession {
   user?: AuthUser;
+  /** A fingerprint of the desk's token: which sign-in it is (see DeskFreshness). */
+  holder?: string;
   /** Why there is no user (no token, or what was wrong with it); never the token itself. */
   authProblem?: string;
   limiter: RateLimiter;
@@ -43,6 +46,7 @@ export function openSession(socket: Socket, eventsPer10s: number, tokens?: Token
     else {
       try {
         data.user = tokens.verify(token);
+        data.holder = tokenHolder(token);
       } catch (error) {
         const reason = error instanceof InvalidTokenError ? error.message : 'unreadable';
         data.authProblem = `invalid token (${reason}): sign in again`;

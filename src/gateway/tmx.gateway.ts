@@ -12,14 +12,17 @@ import type { Namespace, Socket } from 'socket.io';
 import { isSuperadmin } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
+import { DeskRoomEvents } from '../chat/desk-room-events';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { newRequestId } from '../logging/request-id';
 import { SocketConnections } from '../lifecycle/socket-connections';
 import { normaliseTournamentIds } from '../tournaments/batch-check';
+import { DeskFreshness } from '../tournaments/desk-freshness';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
 import { BroadcastLink } from './broadcast-link';
+import { deskHolders } from './desk-broadcast';
 import { DeskFanout } from './desk-fanout';
 import { DeskService } from './desk.service';
 import { engineSkew, SERVER_ENGINE_VERSION } from './engine-version';
@@ -73,6 +76,8 @@ export class TmxGateway
     private readonly config: AppConfig,
     private readonly connections: SocketConnections,
     private readonly link: BroadcastLink,
+    private readonly roomEvents: DeskRoomEvents,
+    private readonly freshness: DeskFreshness,
   ) {
     this.limits = { maxMethods: config.executor.maxBatchMethods, maxTournaments: config.executor.maxBatchTournaments };
   }
@@ -82,7 +87,9 @@ export class TmxGateway
     this.connections.attach(namespace.server);
     // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order
     // (with several instances, the fan-out restores version order for relayed commits).
-    const fanout = (this.fanout = new DeskFanout(namespace, this.link, this.logger));
+    const fanout = (this.fanout = new DeskFanout(namespace, this.link, this.logger, (committed) =>
+      this.followCopies(namespace, committed),
+    ));
     this.unsubscribe = this.events.onCommitted((committed) =>
       fanout.committedHere(committed, ackAtCommit(namespace, committed)),
     );
@@ -158,13 +165,16 @@ export class TmxGateway
     const version = await this.desks.currentVersion(tournamentId);
     this.fanout?.joined(tournamentId, version);
     client.emit('tournamentJoined', { tournamentId, version });
+    this.roomEvents.joined(client, tournamentId); // chat history and presence
   }
 
   @SubscribeMessage('leaveTournament')
   async leaveTournament(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
     const ref = parseTournamentRef(data);
     if (ref.error) return this.refuse(client, 'leaveTournament', ref.error);
+    const wasJoined = session(client).joined.has(ref.value);
     await leaveRooms(client, session(client), [ref.value]);
+    if (wasJoined) this.roomEvents.left(client, [ref.value]);
   }
 
   @SubscribeMessage('mutationsSince')
@@ -209,6 +219,17 @@ export class TmxGateway
     }
   }
 
+  /** Tells the staleness probe which desks' copies a commit reached (see DeskFreshness). */
+  private followCopies(namespace: Namespace, committed: CommittedEvent): void {
+    for (const id of committed.tournamentIds) {
+      if (committed.kind === 'remove') this.freshness.forget(id);
+      // A whole-record save cannot be replayed by desks: every copy falls behind.
+      if (committed.kind !== 'mutation' || !this.freshness.follows(id)) continue;
+      const holders = deskHolders(namespace, id, committed.providerIds[id], committed.origin.socketId);
+      this.freshness.delivered(id, committed.versions[id], holders);
+    }
+  }
+
   /** Logs once per desk whose engine differs from the server's (see `cfs_desks_engine_skew`). */
   private noteEngineVersion(client: Socket, desk: SocketSession, version: string | undefined): void {
     if (!version || desk.engine) return;
@@ -232,7 +253,8 @@ export class TmxGateway
 
   /** At token expiry the desk stops receiving broadcasts and must sign in again. */
   private expire(client: Socket, desk: SocketSession): void {
-    void leaveRooms(client, desk, [...desk.joined.keys()]);
+    const tournamentIds = [...desk.joined.keys()];
+    void leaveRooms(client, desk, tournamentIds).then(() => this.roomEvents.left(client, tournamentIds));
     client.emit('exception', { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' });
   }
 }

@@ -1,13 +1,15 @@
-import { Controller, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { hasPermission, isSuperadmin, mayAccessProvider } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { bearerToken } from '../auth/token.service';
 import { answer } from '../common/answer';
 import { AppError, ErrorCode } from '../common/errors';
 import { ZodBody } from '../openapi/zod-body';
 import type { TournamentRecord } from '../storage/storage.types';
+import { tokenHolder } from './desk-freshness';
 import { MutationExecutor } from './executor.service';
 import {
   executeSchema,
@@ -43,17 +45,22 @@ export class TournamentsController {
   async fetch(
     @ZodBody(fetchSchema) body: z.infer<typeof fetchSchema>,
     @CurrentUser() user: AuthUser,
+    @Req() request: Request,
     @Res() response: Response,
   ) {
-    const result = await this.tournaments.fetchJson(tournamentIdsOf(body), user);
+    const result = await this.tournaments.fetchJson(tournamentIdsOf(body), user, holderOf(request));
     if (typeof result !== 'string') return response.status(200).json(answer(result));
     response.status(200).type('application/json').send(result);
   }
 
   /** Any signed-in user of the tournament's provider: a `score` desk needs to know it is stale as much as a `client`. */
   @Post('updated-at')
-  async updatedAt(@ZodBody(updatedAtSchema) body: z.infer<typeof updatedAtSchema>, @CurrentUser() user: AuthUser) {
-    return answer(await this.tournaments.updatedAt(body.tournamentId, user));
+  async updatedAt(
+    @ZodBody(updatedAtSchema) body: z.infer<typeof updatedAtSchema>,
+    @CurrentUser() user: AuthUser,
+    @Req() request: Request,
+  ) {
+    return answer(await this.tournaments.updatedAt(body.tournamentId, user, holderOf(request)));
   }
 
   @Post('save')
@@ -121,6 +128,11 @@ export class TournamentsController {
   async history(@ZodBody(historySchema) body: z.infer<typeof historySchema>, @CurrentUser() user: AuthUser) {
     return answer(await this.tournaments.history(body.tournamentId, body.sinceVersion, body.limit, user));
   }
+}
+
+/** Which sign-in sent the request (a fingerprint of its bearer token), for the staleness probe. */
+function holderOf(request: Request): string | undefined {
+  return tokenHolder(bearerToken(request.headers.authorization));
 }
 
 /**

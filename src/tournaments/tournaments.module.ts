@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ProvidersModule } from '../providers/providers.module';
+import { DeskFreshness } from './desk-freshness';
 import { MutationExecutor } from './executor.service';
 import { TournamentEvents } from './tournament-events';
 import { TournamentsController } from './tournaments.controller';
@@ -13,7 +14,7 @@ import { TournamentsService } from './tournaments.service';
 @Module({
   imports: [ProvidersModule, LifecycleModule],
   controllers: [TournamentsController],
-  providers: [MutationExecutor, TournamentsService, TournamentEvents],
-  exports: [MutationExecutor, TournamentsService, TournamentEvents],
+  providers: [MutationExecutor, TournamentsService, TournamentEvents, DeskFreshness],
+  exports: [MutationExecutor, TournamentsService, TournamentEvents, DeskFreshness],
 })
 export class TournamentsModule {}

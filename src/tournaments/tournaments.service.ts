@@ -5,6 +5,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { QUERY_METHODS } from '../engine/engine-methods.generated';
 import { Storage, type MutationLogEntry, type TournamentRecord } from '../storage/storage.types';
+import { DeskFreshness } from './desk-freshness';
 import { MutationExecutor } from './executor.service';
 import { findDrawIdOfMatchUp, runQuery } from './record-queries';
 import type { BatchOrigin } from './tournament-events';
@@ -20,13 +21,14 @@ export class TournamentsService {
   constructor(
     private readonly executor: MutationExecutor,
     private readonly storage: Storage,
+    private readonly freshness: DeskFreshness,
   ) {}
 
   /**
    * The committed records as one JSON text, serialised at once: the hot copies may change as soon
    * as this function yields, so they are never handed out as objects.
    */
-  async fetchJson(tournamentIds: string[], user: AuthUser): Promise<string | Failure> {
+  async fetchJson(tournamentIds: string[], user: AuthUser, holder?: string): Promise<string | Failure> {
     const parts: string[] = [];
     const versions: Record<string, number> = {};
     for (const id of tournamentIds) {
@@ -37,19 +39,22 @@ export class TournamentsService {
       const record = current.updatedAt ? { ...current.record, updatedAt: current.updatedAt } : current.record;
       parts.push(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
       versions[id] = current.version;
+      if (current.updatedAt) this.freshness.fetched(id, holder, current.version, current.updatedAt);
     }
     return `{"success":true,"tournamentRecords":{${parts.join(',')}},"versions":${JSON.stringify(versions)}}`;
   }
 
   /**
-   * The staleness probe desks call on reconnect, on a timer and when their tab shows again: the
-   * commit time of the stored version, without reading the record.
+   * The staleness probe desks call on reconnect, on a timer and when their tab shows again, without
+   * reading the record: the commit time of the newest version the caller's copy may lack (see
+   * DeskFreshness), and the stored version.
    */
-  async updatedAt(tournamentId: string, user: AuthUser) {
+  async updatedAt(tournamentId: string, user: AuthUser, holder?: string) {
     const summary = await this.executor.summary(tournamentId);
     if (!summary) return { error: { ...MISSING, tournamentId } };
     if (!mayAccessProvider(user, summary.providerId)) return forbidden(tournamentId);
-    return { success: true, tournamentId, updatedAt: summary.updatedAt, version: summary.version };
+    const updatedAt = this.freshness.answer(tournamentId, holder, summary);
+    return { success: true, tournamentId, updatedAt, version: summary.version };
   }
 
   /** Runs a read-only query method on fresh copies of the records. */

@@ -25,8 +25,9 @@ function replay(record: TournamentRecord, batches: Directive[][]): TournamentRec
   return copy;
 }
 
+/** Without the engine's stamp of its last run and the server's `updatedAt` of the fetched version. */
 function withoutEngineStamp(record: TournamentRecord): TournamentRecord {
-  const { factory, ...rest } = record as TournamentRecord & { factory?: { timeStamp?: number } };
+  const { factory, updatedAt: _updatedAt, ...rest } = record as TournamentRecord & { factory?: { timeStamp?: number } };
   return { ...rest, factory: { ...factory, timeStamp: 0 } } as TournamentRecord;
 }
 

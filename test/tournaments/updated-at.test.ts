@@ -1,8 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClaims } from '../../src/auth/claims';
+import { TokenService } from '../../src/auth/token.service';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, mockTournament, testProvider } from '../support/records';
+import { closeSockets, desk, join, sendBatch, sync, waitFor } from '../support/sockets';
 
 /** `POST /factory/updated-at`: TMX's staleness probe (stalenessGuard.ts reads `data.updatedAt`). */
 describe.each(BACKENDS)('POST /factory/updated-at on %s', (backend) => {
@@ -79,5 +82,102 @@ describe.each(BACKENDS)('POST /factory/updated-at on %s', (backend) => {
     const bad = await post('/factory/updated-at', { tournamentId: 42 }, desk).expect(400);
     expect(bad.body.error.code).toBe('ERR_INVALID_INPUT');
     await post('/factory/updated-at', { tournamentId: 'x' }).expect(401);
+  });
+});
+
+/**
+ * TMX marks its copy stale when the probe's `updatedAt` is later than the `updatedAt` of the record
+ * it fetched, which it never moves when it applies changes live. The probe answers per sign-in.
+ */
+describe.each(BACKENDS)('updated-at follows each desk copy on %s', (backend) => {
+  let t: TestApp;
+  const provider = testProvider();
+  let director: TestAccount;
+  let colleague: TestAccount;
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    director = await seedAccount(t, { provider });
+    colleague = await seedAccount(t, { provider });
+  });
+  afterAll(async () => {
+    closeSockets();
+    await t?.close();
+  });
+
+  /** A second sign-in of the same account (another device). */
+  const otherDevice = (account: TestAccount) => {
+    const token = t.app.get(TokenService).sign(buildClaims(account.user, provider));
+    expect(token).not.toBe(account.token);
+    return { Authorization: `Bearer ${token}` };
+  };
+  const fetchStamp = async (auth: Record<string, string>, id: string): Promise<string> =>
+    (await request(t.url).post('/factory/fetch').set(auth).send({ tournamentId: id }).expect(200)).body
+      .tournamentRecords[id].updatedAt;
+  const probe = async (auth: Record<string, string>, id: string) =>
+    (await request(t.url).post('/factory/updated-at').set(auth).send({ tournamentId: id }).expect(200)).body;
+  /** TMX's own test: stalenessGuard.ts marks the copy stale when this is true. */
+  const stale = (answer: { updatedAt: string }, localUpdatedAt: string) =>
+    new Date(answer.updatedAt).getTime() > new Date(localUpdatedAt).getTime();
+
+  it('keeps a desk that received every change fresh, and tells one that missed a change', async () => {
+    const record = mockTournament(provider);
+    const id = record.tournamentId;
+    await request(t.url).post('/factory/save').set(director.auth).send({ tournamentRecord: record }).expect(200);
+
+    const deskA = await desk(t, director.token);
+    const deskB = await desk(t, colleague.token);
+    await join(deskA, id);
+    await join(deskB, id);
+    const local = await fetchStamp(director.auth, id);
+
+    // Another desk's batch reaches A live; A's own batch is acked to it.
+    const seen = waitFor(deskA, 'tournamentMutation');
+    expect(
+      (await sendBatch(deskB, { tournamentIds: [id], methods: [addParticipantDirective(id, 'B1')] })).success,
+    ).toBe(true);
+    await seen;
+    expect(await probe(director.auth, id)).toMatchObject({ updatedAt: local, version: 2 });
+    expect(
+      (await sendBatch(deskA, { tournamentIds: [id], methods: [addParticipantDirective(id, 'A1')] })).success,
+    ).toBe(true);
+    const fresh = await probe(director.auth, id);
+    expect(fresh).toMatchObject({ updatedAt: local, version: 3 });
+    expect(stale(fresh, local)).toBe(false);
+
+    // The same account on a device that fetched but is not connected misses the next change.
+    const tablet = otherDevice(director);
+    const tabletLocal = await fetchStamp(tablet, id);
+    expect(
+      (await sendBatch(deskB, { tournamentIds: [id], methods: [addParticipantDirective(id, 'B2')] })).success,
+    ).toBe(true);
+    expect(stale(await probe(tablet, id), tabletLocal)).toBe(true);
+    expect(stale(await probe(director.auth, id), local)).toBe(false);
+
+    // A drops off, a change lands meanwhile: A is stale until it fetches again.
+    deskA.disconnect();
+    await sync(deskB);
+    expect(
+      (await sendBatch(deskB, { tournamentIds: [id], methods: [addParticipantDirective(id, 'B3')] })).success,
+    ).toBe(true);
+    const behind = await probe(director.auth, id);
+    expect(stale(behind, local)).toBe(true);
+    expect(behind.updatedAt).toBe((await probe(colleague.auth, id)).updatedAt);
+    const refetched = await fetchStamp(director.auth, id);
+    expect(refetched).toBe(behind.updatedAt);
+    expect(stale(await probe(director.auth, id), refetched)).toBe(false);
+  });
+
+  it('marks every copy stale after a whole-record save, which desks cannot replay', async () => {
+    const record = mockTournament(provider);
+    const id = record.tournamentId;
+    await request(t.url).post('/factory/save').set(director.auth).send({ tournamentRecord: record }).expect(200);
+    const deskA = await desk(t, director.token);
+    await join(deskA, id);
+    const local = await fetchStamp(director.auth, id);
+    const renamed = { ...record, tournamentName: 'Renamed elsewhere' };
+    await request(t.url).post('/factory/save').set(colleague.auth).send({ tournamentRecord: renamed }).expect(200);
+    expect(stale(await probe(director.auth, id), local)).toBe(true);
+    deskA.disconnect();
   });
 });
