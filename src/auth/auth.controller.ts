@@ -1,4 +1,4 @@
-import { Controller, Get, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Patch, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { z } from 'zod';
 import { ZodBody } from '../openapi/zod-body';
@@ -7,7 +7,10 @@ import type { AuthUser } from './auth-user';
 import {
   forgotPasswordBody,
   inviteBody,
+  lastSelectedProviderBody,
   loginBody,
+  magicConsumeBody,
+  magicRequestBody,
   modifyUserBody,
   registerBody,
   removeUserBody,
@@ -15,6 +18,7 @@ import {
 } from './auth.schemas';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public, Roles } from './decorators';
+import { MagicLinkService } from './magic-link.service';
 import { SignInThrottlerGuard } from './sign-in-throttle';
 
 type Body<T extends z.ZodType> = z.infer<T>;
@@ -24,6 +28,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly userAdmin: UserAdminService,
+    private readonly magicLinks: MagicLinkService,
   ) {}
 
   @Public()
@@ -84,8 +89,35 @@ export class AuthController {
 
   @Get('me')
   async me(@CurrentUser() caller: AuthUser) {
-    const claims = await this.auth.me(caller);
-    if (!claims) throw new UnauthorizedException('This account no longer exists');
-    return claims;
+    const context = await this.auth.me(caller);
+    if (!context) throw new UnauthorizedException('This account no longer exists');
+    return context;
+  }
+
+  @Patch('me/last-selected-provider')
+  lastSelectedProvider(
+    @ZodBody(lastSelectedProviderBody) body: Body<typeof lastSelectedProviderBody>,
+    @CurrentUser() caller: AuthUser,
+  ) {
+    return this.auth.setLastSelectedProvider(caller, body.providerId ?? null);
+  }
+
+  /** Always `{ success: true }` (no user enumeration); a sign-in link goes to the mailer. */
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @Post('magic/request')
+  async magicRequest(@ZodBody(magicRequestBody) body: Body<typeof magicRequestBody>) {
+    await this.magicLinks.request(body.email);
+    return { success: true };
+  }
+
+  /** Answers as `/auth/login` does; 401 for an unknown, used or expired link. */
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @Post('magic/consume')
+  async magicConsume(@ZodBody(magicConsumeBody) body: Body<typeof magicConsumeBody>) {
+    const user = await this.magicLinks.consume(body.code);
+    if (!user) throw new UnauthorizedException('Invalid or expired sign-in link');
+    return { token: await this.auth.tokenFor(user) };
   }
 }

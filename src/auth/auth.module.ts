@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { MagicLinkService } from './magic-link.service';
 import { createMailer, Mailer } from './mail/mailer';
 import { RolesGuard } from './roles.guard';
 import { signInThrottlerOptions } from './sign-in-throttle';
@@ -36,6 +37,7 @@ import { TokenService, validitySeconds } from './token.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    MagicLinkService,
     TokenService,
     JwtStrategy,
     SuperadminBootstrap,

@@ -51,6 +51,13 @@ export const resetPasswordBody = z.object({
   password: newPassword,
 });
 
+/** `null` (or no providerId) forgets the pick. */
+export const lastSelectedProviderBody = z.object({ providerId: providerId.nullish() });
+
+export const magicRequestBody = z.object({ email: emailKey });
+
+export const magicConsumeBody = z.object({ code: z.string().trim().min(1).max(128) });
+
 export type InviteInput = z.infer<typeof inviteBody>;
 export type RegisterInput = z.infer<typeof registerBody>;
 export type ModifyUserInput = z.infer<typeof modifyUserBody>;

@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable, Logger } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { ErrorCode, errorResult } from '../common/errors';
 import { DuplicateKeyError, Storage, type StoredUser } from '../storage/storage.types';
@@ -11,6 +11,7 @@ import { codeKey, INVITE_CODE_LENGTH, INVITE_TTL_MS, newCode, RESET_CODE_LENGTH,
 import { Mailer } from './mail/mailer';
 import { inviteMail, resetMail } from './mail/messages';
 import { TokenService } from './token.service';
+import { userContext, type UserContext } from './user-context';
 
 /** A used, expired or unknown invite or reset code. */
 export const INVALID_CODE = 'ERR_INVALID_CODE';
@@ -47,10 +48,39 @@ export class AuthService {
     return buildClaims(user, provider);
   }
 
-  /** The caller's claims as storage has them now; undefined when the account is gone. */
-  async me(caller: AuthUser): Promise<TokenClaims | undefined> {
+  /** A signed token for an account that has proved who it is (password or sign-in link). */
+  async tokenFor(user: StoredUser): Promise<string> {
+    return this.tokens.sign(await this.claimsFor(user));
+  }
+
+  /** The caller's claims and provider context as storage has them now; undefined when the account is gone. */
+  async me(caller: AuthUser): Promise<UserContext | undefined> {
+    const user = await this.currentUser(caller);
+    return user && userContext(user, await this.claimsFor(user));
+  }
+
+  /**
+   * Remembers the provider the caller picked in the desk app; `null` forgets it. Only a provider the
+   * account belongs to (as storage has it now), or for a superadmin any existing provider.
+   */
+  async setLastSelectedProvider(caller: AuthUser, providerId: string | null) {
+    const user = await this.currentUser(caller);
+    if (!user) throw new UnauthorizedException('This account no longer exists');
+    if (providerId !== null) {
+      if (!user.roles.includes('superadmin') && providerId !== user.providerId) {
+        throw new ForbiddenException('Not a member of this provider');
+      }
+      if (!(await this.storage.providers.get(providerId)))
+        return errorResult(ErrorCode.NOT_FOUND, 'Provider not found');
+    }
+    const changes = { lastSelectedProviderId: providerId ?? undefined };
+    if (!(await this.users.update(user, changes))) throw new UnauthorizedException('This account no longer exists');
+    return { success: true, lastSelectedProviderId: providerId };
+  }
+
+  private async currentUser(caller: AuthUser): Promise<StoredUser | undefined> {
     const user = await this.users.get(caller.email);
-    return user && user.userId === caller.userId ? this.claimsFor(user) : undefined;
+    return user && user.userId === caller.userId ? user : undefined;
   }
 
   /** Refuses (403) an admin inviting outside its provider or granting superadmin. */

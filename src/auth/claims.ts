@@ -17,6 +17,8 @@ export interface TokenClaims {
   provider: ProviderClaim | null;
   firstName: string;
   lastName: string;
+  /** The provider last picked in the desk app's switcher (TMX reads it from the token), or null. */
+  lastSelectedProviderId: string | null;
 }
 
 /** `provider` is the user's provider (any object with the three identity fields). */
@@ -40,7 +42,15 @@ export function buildClaims(user: StoredUser, provider?: ProviderClaim): TokenCl
         : null,
     firstName: user.firstName ?? '',
     lastName: user.lastName ?? '',
+    lastSelectedProviderId: lastSelectedProvider(user),
   };
+}
+
+/** A pick of a provider the user has since left is dropped (a superadmin may pick any). */
+function lastSelectedProvider(user: StoredUser): string | null {
+  const picked = user.lastSelectedProviderId;
+  if (!picked) return null;
+  return user.roles.includes('superadmin') || picked === user.providerId ? picked : null;
 }
 
 const strings = z.array(z.string()).default([]);

@@ -23,3 +23,6 @@ export const INVITE_CODE_LENGTH = 24;
 export const RESET_CODE_LENGTH = 12;
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 export const RESET_TTL_MS = 60 * 60 * 1000;
+/** Sign-in links travel as links too (120 bits), and are short-lived: a mailbox is not a safe. */
+export const MAGIC_LINK_CODE_LENGTH = 24;
+export const MAGIC_LINK_TTL_MS = 15 * 60 * 1000;

@@ -15,6 +15,13 @@ export const calendarBody = z.object({ providerAbbr: z.string().trim().min(1).ma
 
 export const detailBody = z.object({ providerId: id });
 
+/** TMX sends `{ providerAbbr }` only while it shows one provider; `{}` otherwise. */
+export const myCalendarsBody = z.object({
+  providerAbbr: z.preprocess((value) => (value === '' || value === null ? undefined : value), abbreviation.optional()),
+});
+
+export const tournamentIdParam = z.string().trim().min(1).max(128);
+
 export const addBody = z.object({
   organisationAbbreviation: abbreviation,
   organisationName: name,

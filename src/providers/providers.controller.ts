@@ -1,16 +1,18 @@
-import { Controller, ForbiddenException, Post } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Param, Post } from '@nestjs/common';
 import { mayAccessProvider } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import { ErrorCode, errorResult } from '../common/errors';
-import { InvalidInputException } from '../common/validation';
+import { InvalidInputException, parseInput } from '../common/validation';
 import { ZodBody } from '../openapi/zod-body';
 import { DuplicateKeyError } from '../storage/storage.types';
-import { addBody, calendarBody, detailBody, modifyBody } from './provider.schemas';
+import { publicBranding, scoringLaunch } from './provider-lookups';
+import { addBody, calendarBody, detailBody, modifyBody, myCalendarsBody, tournamentIdParam } from './provider.schemas';
 import { ProviderTooLargeError, ProvidersService } from './providers.service';
 import type { z } from 'zod';
 
 const notFound = () => errorResult(ErrorCode.NOT_FOUND, 'Provider not found');
+const missingTournament = () => errorResult('ERR_MISSING_TOURNAMENT', 'Missing tournamentRecord');
 
 @Controller('provider')
 export class ProvidersController {
@@ -21,6 +23,30 @@ export class ProvidersController {
   async calendar(@ZodBody(calendarBody) body: z.infer<typeof calendarBody>) {
     const calendar = await this.providers.calendar(body.providerAbbr);
     return calendar ? { success: true, calendar } : notFound();
+  }
+
+  /** The calendars of the caller's providers (every provider for a superadmin), as TMX lists them when signed in. */
+  @Post('my-calendars')
+  async myCalendars(@ZodBody(myCalendarsBody) body: z.infer<typeof myCalendarsBody>, @CurrentUser() user: AuthUser) {
+    return { success: true, calendars: await this.providers.myCalendars(user, body.providerAbbr) };
+  }
+
+  /** Public: the owning provider's branding only, for viewers that theme a tournament page. */
+  @Public()
+  @Get('by-tournament/:tournamentId/branding')
+  async branding(@Param('tournamentId') tournamentId: string) {
+    const owner = await this.providers.ownerOf(parseInput(tournamentIdParam, tournamentId));
+    if (owner === undefined) return missingTournament();
+    return { success: true, branding: owner && publicBranding(owner) };
+  }
+
+  /** Public: which scoring app a viewer's "Score this match" opens (Epixodic unless the provider says otherwise). */
+  @Public()
+  @Get('by-tournament/:tournamentId/scoring-launch')
+  async scoringLaunch(@Param('tournamentId') tournamentId: string) {
+    const owner = await this.providers.ownerOf(parseInput(tournamentIdParam, tournamentId));
+    if (owner === undefined) return missingTournament();
+    return { success: true, scoringLaunch: scoringLaunch(owner ?? undefined) };
   }
 
   @Roles('superadmin')

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { isSuperadmin, mayAccessProvider } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
 import { Storage, type CalendarEntry, type Provider } from '../storage/storage.types';
 import { CalendarService } from './calendar.service';
 import type { AddProviderInput } from './provider.schemas';
@@ -15,6 +17,11 @@ export class ProviderTooLargeError extends Error {
 export interface PublicCalendar {
   provider: Pick<Provider, 'organisationId' | 'organisationAbbreviation' | 'organisationName'>;
   tournaments: CalendarEntry[];
+}
+
+/** One calendar of `POST /provider/my-calendars`. */
+export interface ProviderCalendar extends PublicCalendar {
+  providerAbbr: string;
 }
 
 @Injectable()
@@ -65,7 +72,44 @@ export class ProvidersService {
   /** The public calendar of the provider with this abbreviation (any case); undefined when unknown. */
   async calendar(abbreviation: string): Promise<PublicCalendar | undefined> {
     const provider = await this.storage.providers.getByAbbreviation(abbreviation);
-    if (!provider) return undefined;
+    return provider && this.calendarOf(provider);
+  }
+
+  /**
+   * One calendar per provider of the caller, or only the one named by `providerAbbr` (none when it
+   * is not the caller's). A superadmin without `providerAbbr` gets every provider's calendar.
+   */
+  async myCalendars(caller: AuthUser, providerAbbr?: string): Promise<ProviderCalendar[]> {
+    let providers: Provider[];
+    if (providerAbbr) {
+      const provider = await this.storage.providers.getByAbbreviation(providerAbbr);
+      providers = provider && mayAccessProvider(caller, provider.organisationId) ? [provider] : [];
+    } else if (isSuperadmin(caller)) {
+      providers = await this.list();
+    } else {
+      const ids = [...new Set([caller.providerId, ...caller.providerIds])].filter((id): id is string => !!id);
+      providers = (await Promise.all(ids.map((id) => this.get(id)))).filter((p): p is Provider => !!p);
+    }
+    providers.sort((a, b) => a.organisationAbbreviation.localeCompare(b.organisationAbbreviation));
+    return Promise.all(
+      providers.map(async (provider) => ({
+        providerAbbr: provider.organisationAbbreviation,
+        ...(await this.calendarOf(provider)),
+      })),
+    );
+  }
+
+  /**
+   * The provider that owns a stored tournament (read from the stored owner, not the record), null
+   * for an unowned tournament or a provider since removed; undefined when the tournament is unknown.
+   */
+  async ownerOf(tournamentId: string): Promise<Provider | null | undefined> {
+    const summary = await this.storage.tournaments.getSummary(tournamentId);
+    if (!summary) return undefined;
+    return (summary.providerId && (await this.get(summary.providerId))) || null;
+  }
+
+  private async calendarOf(provider: Provider): Promise<PublicCalendar> {
     return {
       provider: {
         organisationId: provider.organisationId,

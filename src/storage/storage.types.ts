@@ -144,6 +144,8 @@ export interface StoredUser {
   permissions: string[];
   services: string[];
   providerId?: string;
+  /** The provider the user last picked in the desk app (`PATCH /auth/me/last-selected-provider`). */
+  lastSelectedProviderId?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -197,7 +199,7 @@ export interface CalendarStore {
   listByProvider(providerId: string): Promise<CalendarEntry[]>;
 }
 
-export type CodeKind = 'invite' | 'password-reset';
+export type CodeKind = 'invite' | 'password-reset' | 'magic-link';
 
 export interface CodeStore {
   /** Stores a one-time code; `expiresAt` is epoch ms. */

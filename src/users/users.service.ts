@@ -15,7 +15,10 @@ export interface NewUser {
 }
 
 export type UserChanges = Partial<
-  Pick<StoredUser, 'roles' | 'permissions' | 'services' | 'providerId' | 'firstName' | 'lastName'>
+  Pick<
+    StoredUser,
+    'roles' | 'permissions' | 'services' | 'providerId' | 'firstName' | 'lastName' | 'lastSelectedProviderId'
+  >
 >;
 
 /** What any route may show of a user: never the password hash. */
@@ -92,6 +95,7 @@ export class UsersService {
     if (changes.permissions) next.permissions = unique(changes.permissions);
     if (changes.services) next.services = unique(changes.services);
     if ('providerId' in changes) next.providerId = changes.providerId;
+    if ('lastSelectedProviderId' in changes) next.lastSelectedProviderId = changes.lastSelectedProviderId;
     if (changes.firstName !== undefined) next.firstName = changes.firstName;
     if (changes.lastName !== undefined) next.lastName = changes.lastName;
     return (await this.storage.users.update(next)) ? next : undefined;

@@ -38,6 +38,7 @@ describe('token claims', () => {
         'email',
         'firstName',
         'lastName',
+        'lastSelectedProviderId',
         'permissions',
         'provider',
         'providerId',

@@ -366,6 +366,17 @@ export function storageContract(open: OpenStorage): void {
       expect(await storage.users.remove(first)).toBe(false);
       expect(await storage.users.count()).toBe(before + 1);
     });
+
+    it('keeps the last selected provider, and clears it', async () => {
+      const email = `${uid('pick')}@example.org`;
+      const user = userOf(email, 'p-1');
+      await storage.users.create(user);
+      expect((await storage.users.get(email))?.lastSelectedProviderId).toBeUndefined();
+      await storage.users.update({ ...user, lastSelectedProviderId: 'p-2' });
+      expect(await storage.users.get(email)).toMatchObject({ providerId: 'p-1', lastSelectedProviderId: 'p-2' });
+      await storage.users.update({ ...user, lastSelectedProviderId: undefined });
+      expect(await storage.users.get(email)).not.toHaveProperty('lastSelectedProviderId');
+    });
   });
 
   describe('providers', () => {

@@ -30,3 +30,18 @@ export function resetMail(to: string, code: string, publicUrl?: string): MailMes
     ].join('\n'),
   };
 }
+
+/** The desk app signs in at `#/magic/<code>`, which posts the code to `/auth/magic/consume`. */
+export function magicLinkMail(to: string, code: string, publicUrl?: string): MailMessage {
+  const url = link(publicUrl, `/#/magic/${code}`);
+  return {
+    to,
+    subject: 'Your Competition Factory sign-in link',
+    text: [
+      `A sign-in link was requested for ${to}.`,
+      url ? `Open ${url} to sign in.` : `Your sign-in code: ${code} (open #/magic/${code} in the desk app)`,
+      'The link expires in 15 minutes and works once.',
+      'If you did not ask for this, ignore this mail: nobody can sign in without it.',
+    ].join('\n'),
+  };
+}

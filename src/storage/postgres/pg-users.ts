@@ -12,12 +12,13 @@ interface UserRow {
   permissions: string[];
   services: string[];
   provider_id: string | null;
+  last_selected_provider_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  'email, user_id, password_hash, first_name, last_name, roles, permissions, services, provider_id, created_at, updated_at';
+  'email, user_id, password_hash, first_name, last_name, roles, permissions, services, provider_id, created_at, updated_at, last_selected_provider_id';
 
 function toUser(row: UserRow): StoredUser {
   const user: StoredUser = {
@@ -33,6 +34,7 @@ function toUser(row: UserRow): StoredUser {
   if (row.first_name !== null) user.firstName = row.first_name;
   if (row.last_name !== null) user.lastName = row.last_name;
   if (row.provider_id !== null) user.providerId = row.provider_id;
+  if (row.last_selected_provider_id !== null) user.lastSelectedProviderId = row.last_selected_provider_id;
   return user;
 }
 
@@ -49,6 +51,7 @@ function toParams(user: StoredUser): unknown[] {
     user.providerId ?? null,
     user.createdAt,
     user.updatedAt,
+    user.lastSelectedProviderId ?? null,
   ];
 }
 
@@ -66,7 +69,7 @@ export class PgUsers implements UserStore {
   async create(user: StoredUser): Promise<void> {
     try {
       await this.pool.query(
-        `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         toParams(user),
       );
     } catch (error) {
@@ -78,7 +81,8 @@ export class PgUsers implements UserStore {
   async update(user: StoredUser): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE users SET user_id = $2, password_hash = $3, first_name = $4, last_name = $5, roles = $6,
-         permissions = $7, services = $8, provider_id = $9, created_at = $10, updated_at = $11
+         permissions = $7, services = $8, provider_id = $9, created_at = $10, updated_at = $11,
+         last_selected_provider_id = $12
        WHERE email = $1`,
       toParams(user),
     );
