@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { GatewayModule } from './gateway/gateway.module';
@@ -30,6 +31,7 @@ export class AppModule {
         TournamentsModule,
         PublicModule,
         GatewayModule,
+        ChatModule,
         MetricsModule,
         I18nModule,
       ],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ChatModule } from '../chat/chat.module';
 import { BroadcastModule } from './broadcast.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { PublicModule } from '../public/public.module';
@@ -13,7 +14,7 @@ import { TmxGateway } from './tmx.gateway';
  * by `GatewayIoAdapter` (see app.ts).
  */
 @Module({
-  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule, BroadcastModule],
+  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule, BroadcastModule, ChatModule],
   providers: [TmxGateway, PublicGateway, DeskService],
 })
 export class GatewayModule {}
