@@ -1,3 +1,13 @@
+import {
+  computeEffectiveConfig,
+  DEFAULT_SCORING_LAUNCH,
+  SCORING_LAUNCH_APPS,
+  type ProviderConfigCaps,
+  type ProviderConfigData,
+  type ProviderConfigSettings,
+  type ScoringLaunchApp,
+  type ScoringLaunchConfig,
+} from '@courthive/provider-config';
 import type { Provider } from '../storage/storage.types';
 
 /**
@@ -8,15 +18,9 @@ import type { Provider } from '../storage/storage.types';
  * Both are allow-lists: nothing else of a provider leaves the server on these routes.
  */
 
-export interface ScoringLaunch {
-  app: 'EPIXODIC' | 'EMBEDDED' | 'EXTERNAL';
-  urlTemplate?: string;
-}
+export type ScoringLaunch = ScoringLaunchConfig;
 
-/** What a viewer launches when the provider declared nothing: the Epixodic scoring app. */
-export const DEFAULT_SCORING_LAUNCH: ScoringLaunch = { app: 'EPIXODIC' };
-
-const SCORING_APPS = new Set<string>(['EPIXODIC', 'EMBEDDED', 'EXTERNAL']);
+const SCORING_APPS = new Set<string>(SCORING_LAUNCH_APPS);
 const BRANDING_TEXT = [
   'appName',
   'accentColor',
@@ -56,9 +60,26 @@ export function scoringLaunch(provider: Provider | undefined): ScoringLaunch {
     (provider && objectAt(provider, 'providerConfigCaps', 'integrations', 'scoringLaunch')) ??
     (provider && objectAt(provider, 'integrations', 'scoringLaunch'));
   if (!source || typeof source.app !== 'string' || !SCORING_APPS.has(source.app)) return { ...DEFAULT_SCORING_LAUNCH };
-  const launch: ScoringLaunch = { app: source.app as ScoringLaunch['app'] };
+  const launch: ScoringLaunch = { app: source.app as ScoringLaunchApp };
   if (typeof source.urlTemplate === 'string') launch.urlTemplate = source.urlTemplate;
   return launch;
+}
+
+/**
+ * The provider configuration TMX applies for a provider (`GET /provider/:id/effective-config`):
+ * `@courthive/provider-config` merges what the provider may do (`providerConfigCaps`, or the
+ * top-level `branding` / `integrations` / `permissions` / `policies` an admin set) with what its
+ * admins chose (`providerConfigSettings`). Nothing set: the permissive defaults.
+ */
+export function effectiveConfig(provider: Provider): ProviderConfigData {
+  const caps = (objectAt(provider, 'providerConfigCaps') ?? {
+    branding: objectAt(provider, 'branding'),
+    integrations: objectAt(provider, 'integrations'),
+    permissions: objectAt(provider, 'permissions'),
+    policies: objectAt(provider, 'policies'),
+  }) as ProviderConfigCaps;
+  const settings = (objectAt(provider, 'providerConfigSettings') ?? {}) as ProviderConfigSettings;
+  return computeEffectiveConfig(caps, settings);
 }
 
 function objectAt(value: unknown, ...path: string[]): Record<string, unknown> | undefined {

@@ -21,6 +21,7 @@ export const myCalendarsBody = z.object({
 });
 
 export const tournamentIdParam = z.string().trim().min(1).max(128);
+export const providerIdParam = id;
 
 export const addBody = z.object({
   organisationAbbreviation: abbreviation,

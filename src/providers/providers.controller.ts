@@ -6,8 +6,16 @@ import { ErrorCode, errorResult } from '../common/errors';
 import { InvalidInputException, parseInput } from '../common/validation';
 import { ZodBody } from '../openapi/zod-body';
 import { DuplicateKeyError } from '../storage/storage.types';
-import { publicBranding, scoringLaunch } from './provider-lookups';
-import { addBody, calendarBody, detailBody, modifyBody, myCalendarsBody, tournamentIdParam } from './provider.schemas';
+import { effectiveConfig, publicBranding, scoringLaunch } from './provider-lookups';
+import {
+  addBody,
+  calendarBody,
+  detailBody,
+  modifyBody,
+  myCalendarsBody,
+  providerIdParam,
+  tournamentIdParam,
+} from './provider.schemas';
 import { ProviderTooLargeError, ProvidersService } from './providers.service';
 import type { z } from 'zod';
 
@@ -47,6 +55,15 @@ export class ProvidersController {
     const owner = await this.providers.ownerOf(parseInput(tournamentIdParam, tournamentId));
     if (owner === undefined) return missingTournament();
     return { success: true, scoringLaunch: scoringLaunch(owner ?? undefined) };
+  }
+
+  /** What TMX applies when a provider becomes active (branding, permissions, policies, defaults): members and superadmins. */
+  @Get(':providerId/effective-config')
+  async effectiveConfig(@Param('providerId') providerId: string, @CurrentUser() user: AuthUser) {
+    const id = parseInput(providerIdParam, providerId);
+    if (!mayAccessProvider(user, id)) throw new ForbiddenException('Not a member of this provider');
+    const provider = await this.providers.get(id);
+    return provider ? { success: true, providerId: id, effective: effectiveConfig(provider) } : notFound();
   }
 
   @Roles('superadmin')

@@ -51,6 +51,7 @@ const CONTRACT_ROUTES = [
   'GET /metrics',
   'GET /i18n/manifest',
   'GET /i18n/locales/{code}',
+  'GET /provider/{providerId}/effective-config',
 ];
 
 /** POST routes that take no body (`{}`): every other POST must document its body. */

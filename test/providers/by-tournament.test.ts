@@ -1,6 +1,7 @@
 import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import request from 'supertest';
-import { DEFAULT_SCORING_LAUNCH, publicBranding, scoringLaunch } from '../../src/providers/provider-lookups';
+import { DEFAULT_SCORING_LAUNCH } from '@courthive/provider-config';
+import { publicBranding, scoringLaunch } from '../../src/providers/provider-lookups';
 import type { Provider } from '../../src/storage/storage.types';
 import { BACKENDS, type TestApp } from '../support/app';
 import { mockTournament } from '../support/records';
