@@ -42,6 +42,8 @@ export function eventDataAnswer(record: TournamentRecord, publish: PublishInfo, 
     policyDefinitions: publicPrivacyPolicy(),
     hydrateParticipants: params.hydrateParticipants,
     participantsProfile: { withISO2: true, withIOC: true, withScaleValues: true },
+    // Fills each matchUp's `competitiveProfile` ({ competitiveness, pctSpread }): the rounds table's Profile column.
+    contextProfile: { withCompetitiveness: true },
     includePositionAssignments: true,
     allParticipantResults: true,
     refreshResults: true,
@@ -71,22 +73,72 @@ export function scheduleAnswer(record: TournamentRecord, publish: PublishInfo, p
   return { ...result, success: true };
 }
 
-export function participantsAnswer(
-  record: TournamentRecord,
-  publish: PublishInfo,
-  _params: ParticipantsParams,
-): Answer {
+export function participantsAnswer(record: TournamentRecord, publish: PublishInfo, params: ParticipantsParams): Answer {
   if (!publish.tournamentPublished) return TOURNAMENT_NOT_FOUND;
   if (!publish.participants) return PARTICIPANTS_NOT_PUBLISHED;
+  const view = publicView(record, publish, publish.eventIds, { allParticipants: true });
   const result = engine.getParticipants({
-    tournamentRecord: publicView(record, publish, publish.eventIds, { allParticipants: true }),
-    participantFilters: { participantRoles: ['COMPETITOR'] },
+    // The engine may write into filter objects: copies. Roles are fixed: staff and officials never show.
+    participantFilters: { ...structuredClone(params.participantFilters ?? {}), participantRoles: ['COMPETITOR'] },
+    contextFilters: params.contextFilters && structuredClone(params.contextFilters),
+    matchUpFilters: params.matchUpFilters && structuredClone(params.matchUpFilters),
+    tournamentRecord: view,
     policyDefinitions: publicPrivacyPolicy(),
     usePublishState: true,
-    withScaleValues: true,
+    withScaleValues: params.withScaleValues,
+    withIndividualParticipants: params.withIndividualParticipants,
+    withISO2: params.withISO2,
+    withIOC: params.withIOC,
   });
   if (result?.error) return engineError(result.error);
-  return { success: true, participants: result.participants ?? [] };
+  const participants = (result.participants ?? []) as Array<Record<string, unknown>>;
+  if (params.withEvents) {
+    // The engine's own `withEvents` lists entries without event names, and its privacy policy drops
+    // them: the published events each participant is entered in, from the public view.
+    const events = publishedEventsByParticipant(view);
+    for (const participant of participants) {
+      participant.events = events.get(participant.participantId as string) ?? [];
+    }
+  }
+  return { success: true, participants };
+}
+
+type PublicEvent = { eventId: string; eventName?: string; eventType?: string };
+type ViewEvent = PublicEvent & { entries?: Array<{ participantId?: unknown; entryStatus?: unknown }> };
+
+/**
+ * Participant id → the published events it is entered in (`eventId`, `eventName`, `eventType`),
+ * individuals of pairs and teams included. Withdrawn entries do not count.
+ */
+function publishedEventsByParticipant(view: TournamentRecord): Map<string, PublicEvent[]> {
+  const individuals = new Map<string, string[]>();
+  for (const participant of (view.participants as Array<Record<string, unknown>> | undefined) ?? []) {
+    const ids = participant?.individualParticipantIds;
+    if (typeof participant?.participantId === 'string' && Array.isArray(ids)) {
+      individuals.set(
+        participant.participantId,
+        ids.filter((id): id is string => typeof id === 'string'),
+      );
+    }
+  }
+  const byParticipant = new Map<string, PublicEvent[]>();
+  const add = (participantId: string, event: PublicEvent) => {
+    const list = byParticipant.get(participantId) ?? [];
+    if (!list.some((known) => known.eventId === event.eventId)) list.push(event);
+    byParticipant.set(participantId, list);
+  };
+  for (const event of (view.events as ViewEvent[] | undefined) ?? []) {
+    if (typeof event?.eventId !== 'string') continue;
+    const info: PublicEvent = { eventId: event.eventId };
+    if (typeof event.eventName === 'string') info.eventName = event.eventName;
+    if (typeof event.eventType === 'string') info.eventType = event.eventType;
+    for (const entry of event.entries ?? []) {
+      if (typeof entry?.participantId !== 'string' || entry.entryStatus === 'WITHDRAWN') continue;
+      add(entry.participantId, info);
+      for (const id of individuals.get(entry.participantId) ?? []) add(id, info);
+    }
+  }
+  return byParticipant;
 }
 
 function engineError(error: unknown): { error: ErrorBody } {

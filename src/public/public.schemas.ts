@@ -67,8 +67,34 @@ export const scheduleSchema = paramsWrapper(
   })),
 );
 
+const participantsFields = z.looseObject({
+  tournamentId: id,
+  participantFilters: filters,
+  contextFilters: filters,
+  matchUpFilters: filters,
+  withEvents: flag,
+  withScaleValues: flag,
+  withIndividualParticipants: flag,
+  withISO2: flag,
+  withIOC: flag,
+});
+
+/**
+ * What courthive-public sends is `{ params: { tournamentId } }`: events and scale values are on by
+ * default. Filters narrow the published list and never widen it (participant roles stay competitors).
+ */
 export const participantsSchema = paramsWrapper(
-  tournamentRef.transform((body) => ({ tournamentId: body.tournamentId })),
+  tournamentRef.pipe(participantsFields).transform((body) => ({
+    tournamentId: body.tournamentId,
+    participantFilters: body.participantFilters,
+    contextFilters: body.contextFilters,
+    matchUpFilters: body.matchUpFilters,
+    withEvents: body.withEvents ?? true,
+    withScaleValues: body.withScaleValues ?? true,
+    withIndividualParticipants: body.withIndividualParticipants ?? false,
+    withISO2: body.withISO2 ?? false,
+    withIOC: body.withIOC ?? false,
+  })),
 );
 
 export type TournamentInfoParams = Omit<z.infer<typeof tournamentInfoSchema>, 'tournamentId'>;

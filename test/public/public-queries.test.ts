@@ -53,7 +53,16 @@ describe('public answers computed from a committed record', () => {
       contextFilters: {},
       matchUpFilters: { scheduledDate: '2026-12-02' },
     });
-    participantsAnswer(f.record, publish, {});
+    participantsAnswer(f.record, publish, {
+      participantFilters: { participantTypes: ['INDIVIDUAL'] },
+      contextFilters: {},
+      matchUpFilters: {},
+      withEvents: true,
+      withScaleValues: true,
+      withIndividualParticipants: true,
+      withISO2: true,
+      withIOC: true,
+    });
     expect(JSON.stringify(f.record)).toBe(before);
   });
 
