@@ -8,6 +8,14 @@ export interface TournamentChanges {
   topics: string[];
   eventIds: string[];
   drawIds: string[];
+  /** Structures whose position assignments changed (`modifyPositionAssignments`). */
+  structureIds: string[];
+  /** MatchUps the notices name (modified, added or deleted). */
+  matchUpIds: string[];
+  /** Participants the notices name (added, modified or deleted). */
+  participantIds: string[];
+  /** Venues the notices name (added, modified or deleted). */
+  venueIds: string[];
 }
 
 export interface EngineError {
@@ -62,7 +70,7 @@ export const WATCHED_TOPICS = [
  * which makes every batch all-or-nothing without the engine's deep-copy snapshot.
  */
 export function runDirectives(records: Record<string, TournamentRecord>, directives: Directive[]): DirectivesOutcome {
-  const changes: Record<string, { topics: Set<string>; eventIds: Set<string>; drawIds: Set<string> }> = {};
+  const changes: Record<string, Collected> = {};
   const subscriptions = Object.fromEntries(
     WATCHED_TOPICS.map((topic) => [topic, (payloads: unknown[]) => collect(changes, topic, payloads)]),
   );
@@ -83,27 +91,59 @@ export function runDirectives(records: Record<string, TournamentRecord>, directi
     changes: Object.fromEntries(
       Object.entries(changes).map(([id, c]) => [
         id,
-        { topics: [...c.topics].sort(), eventIds: [...c.eventIds].sort(), drawIds: [...c.drawIds].sort() },
+        {
+          topics: [...c.topics].sort(),
+          eventIds: [...c.eventIds].sort(),
+          drawIds: [...c.drawIds].sort(),
+          structureIds: [...c.structureIds].sort(),
+          matchUpIds: [...c.matchUpIds].sort(),
+          participantIds: [...c.participantIds].sort(),
+          venueIds: [...c.venueIds].sort(),
+        },
       ]),
     ),
   };
 }
 
-function collect(
-  changes: Record<string, { topics: Set<string>; eventIds: Set<string>; drawIds: Set<string> }>,
-  topic: string,
-  payloads: unknown[],
-): void {
+type Collected = Record<keyof TournamentChanges, Set<string>>;
+
+/** Only ids and topic names are kept: payloads are live engine objects, and copying them would cost. */
+function collect(changes: Record<string, Collected>, topic: string, payloads: unknown[]): void {
   for (const payload of payloads as Array<Record<string, any>>) {
     const tournamentId = payload?.tournamentId;
     if (typeof tournamentId !== 'string') continue;
-    const entry = (changes[tournamentId] ??= { topics: new Set(), eventIds: new Set(), drawIds: new Set() });
+    const entry = (changes[tournamentId] ??= {
+      topics: new Set(),
+      eventIds: new Set(),
+      drawIds: new Set(),
+      structureIds: new Set(),
+      matchUpIds: new Set(),
+      participantIds: new Set(),
+      venueIds: new Set(),
+    });
     entry.topics.add(topic);
-    const eventId = payload.eventId ?? payload.event?.eventId;
-    if (typeof eventId === 'string') entry.eventIds.add(eventId);
-    const drawId = payload.drawId ?? payload.drawDefinition?.drawId ?? payload.matchUp?.drawId;
-    if (typeof drawId === 'string') entry.drawIds.add(drawId);
+    addId(entry.eventIds, payload.eventId ?? payload.event?.eventId);
+    addId(entry.drawIds, payload.drawId ?? payload.drawDefinition?.drawId ?? payload.matchUp?.drawId);
+    if (topic === 'modifyPositionAssignments') addId(entry.structureIds, payload.structureId);
+    addId(entry.matchUpIds, payload.matchUp?.matchUpId);
+    addIds(entry.matchUpIds, payload.matchUpIds);
+    addIds(entry.matchUpIds, payload.matchUps, 'matchUpId');
+    addId(entry.venueIds, payload.venue?.venueId ?? payload.venueId);
+    addIds(entry.participantIds, payload.participantIds);
+    addIds(entry.participantIds, payload.participants, 'participantId');
+    addId(entry.participantIds, payload.participant?.participantId);
   }
+}
+
+function addId(ids: Set<string>, value: unknown): void {
+  if (typeof value === 'string') ids.add(value);
+}
+
+/** Ids from a list of ids, or (with `field`) from a list of objects; bounded so a huge notice stays cheap. */
+function addIds(ids: Set<string>, list: unknown, field?: string): void {
+  if (!Array.isArray(list)) return;
+  for (const item of list.slice(0, 10_000))
+    addId(ids, field ? (item as Record<string, unknown> | undefined)?.[field] : item);
 }
 
 function toEngineError(result: Record<string, unknown> | undefined): EngineError {

@@ -19,8 +19,9 @@ import { closeSession, limitEvents, openSession, session } from './socket-sessio
 import { MAX_JOINED } from './tmx.gateway';
 
 /**
- * The viewer channel (contract section 5). No token. Viewers only learn *that* published data of
- * a tournament moved (`publicUpdate`), never what: they re-read the public routes.
+ * The viewer channel (contract section 5). No token. Viewers learn that published data of a
+ * tournament moved (`publicUpdate`): with the changed matchUps of published draws for a result
+ * (`matchUpUpdate`), else what kind of change it was, and they re-read the public routes.
  */
 @UseFilters(SocketErrorFilter)
 @WebSocketGateway({ namespace: '/public' })
@@ -88,8 +89,12 @@ export class PublicGateway
 
 /** Exactly the announced fields: nothing else of the change (or the record) leaves the server. */
 function publicUpdate(change: PublicChange): PublicChange {
-  const { tournamentId, version, eventIds, topics } = change;
-  return eventIds
-    ? { tournamentId, version, eventIds: [...eventIds], topics: [...topics] }
-    : { tournamentId, version, topics: [...topics] };
+  const { tournamentId, version, type, eventIds, topics, action, eventId, matchUps, positionAssignments } = change;
+  const update: PublicChange = { tournamentId, version, type, topics: [...topics] };
+  if (eventIds) update.eventIds = [...eventIds];
+  if (action !== undefined) update.action = action;
+  if (eventId !== undefined) update.eventId = eventId;
+  if (matchUps) update.matchUps = matchUps;
+  if (positionAssignments) update.positionAssignments = positionAssignments;
+  return update;
 }

@@ -41,10 +41,21 @@ const EVENT_SCOPED = new Set([
   'deleteEvent',
 ]);
 
+/**
+ * Topics a score or a draw position change raises: a batch that raised only these can go out as a
+ * `matchUpUpdate` (the site patches the matchUps in place instead of re-reading).
+ */
+const MATCHUP_TOPICS = new Set(['modifyMatchUp', 'modifyPositionAssignments', 'modifyDrawDefinition']);
+
 export interface PublicChangeDecision {
   change: Omit<PublicChange, 'tournamentId' | 'version'>;
   /** Published events whose event data should be computed ahead of the next read. */
   warmEventIds: string[];
+  /**
+   * Set when the batch only changed matchUps: their ids. The change goes out as a `matchUpUpdate`
+   * carrying those of them the public may see; as the plain announcement when it may see none.
+   */
+  matchUpIds?: string[];
 }
 
 /**
@@ -66,10 +77,13 @@ export function decidePublicChange(
   const publicEventIds = new Set([...after.eventIds, ...(before?.eventIds ?? [])]);
   const topics = new Set<string>();
   const eventIds = new Set<string>();
+  const moved = publishMoved ? movedEvents(event, before, after).filter((eventId) => publicEventIds.has(eventId)) : [];
   if (publishMoved) {
     topics.add('publishing');
-    for (const eventId of movedEvents(event, before, after)) if (publicEventIds.has(eventId)) eventIds.add(eventId);
+    for (const eventId of moved) eventIds.add(eventId);
   }
+  const type = publishMoved ? ('publishChange' as const) : ('tournamentUpdate' as const);
+  const publishing = publishMoved ? publishAction(event, before, after, moved) : {};
 
   const reported = event.changes[tournamentId];
   // Publishing methods raise no notice of their own (the engine's publishEvent topic is not watched).
@@ -77,7 +91,7 @@ export function decidePublicChange(
   if (event.kind === 'save' || (!reported?.topics.length && !explained)) {
     // Anything may have changed.
     topics.add('tournament');
-    return { change: { topics: [...topics] }, warmEventIds: after.eventIds };
+    return { change: { type, ...publishing, topics: [...topics] }, warmEventIds: after.eventIds };
   }
   const reportedTopics = reported?.topics ?? [];
   for (const topic of reportedTopics) for (const part of TOPIC_PARTS[topic] ?? []) topics.add(part);
@@ -88,9 +102,44 @@ export function decidePublicChange(
 
   const warmEventIds = [...eventIds].filter((eventId) => after.eventIds.includes(eventId));
   const change = eventIds.size
-    ? { eventIds: [...eventIds].sort(), topics: [...topics].sort() }
-    : { topics: [...topics].sort() };
-  return { change, warmEventIds };
+    ? { type, ...publishing, eventIds: [...eventIds].sort(), topics: [...topics].sort() }
+    : { type, ...publishing, topics: [...topics].sort() };
+  const onlyMatchUps = !publishMoved && reportedTopics.every((topic) => MATCHUP_TOPICS.has(topic));
+  const matchUpIds = onlyMatchUps && reported?.matchUpIds?.length ? reported.matchUpIds : undefined;
+  return matchUpIds ? { change, warmEventIds, matchUpIds } : { change, warmEventIds };
+}
+
+const EVENT_ACTIONS = ['publishEvent', 'unPublishEvent'] as const;
+const TOURNAMENT_ACTIONS = new Set([
+  'publishOrderOfPlay',
+  'unPublishOrderOfPlay',
+  'publishParticipants',
+  'unPublishParticipants',
+  'unPublishTournament',
+]);
+
+/**
+ * `action` (the engine's topic name for the change) and `eventId` of a `publishChange`, for the
+ * first thing that moved: an event, then the order of play, then the participants. With several,
+ * `eventIds` lists every moved event.
+ */
+function publishAction(
+  event: Pick<CommittedEvent, 'methods'>,
+  before: PublishInfo | undefined,
+  after: PublishInfo,
+  moved: string[],
+): { action: string; eventId?: string } {
+  const [eventId] = moved;
+  if (eventId) return { action: EVENT_ACTIONS[after.eventIds.includes(eventId) ? 0 : 1], eventId };
+  if (before && before.orderOfPlay !== after.orderOfPlay) {
+    return { action: after.orderOfPlay ? 'publishOrderOfPlay' : 'unPublishOrderOfPlay' };
+  }
+  if (before && before.participants !== after.participants) {
+    return { action: after.participants ? 'publishParticipants' : 'unPublishParticipants' };
+  }
+  const method = event.methods.find((directive) => TOURNAMENT_ACTIONS.has(directive.method))?.method;
+  if (method) return { action: method };
+  return { action: after.tournamentPublished ? 'publishTournament' : 'unPublishTournament' };
 }
 
 /** Events whose publish state differs (or, with nothing known before, the events the methods name). */

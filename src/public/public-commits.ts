@@ -5,7 +5,8 @@ import type { TournamentRecord } from '../storage/storage.types';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
 import { decidePublicChange } from './public-change';
-import { PublicEvents } from './public-events';
+import { PublicEvents, type PublicChange } from './public-events';
+import { publicMatchUpUpdate, type PublicMatchUpUpdate } from './public-matchups';
 import { tournamentPrefix } from './public-keys';
 import { PublicWarmer } from './public-warmer';
 import { PublishIndex } from './publish-index';
@@ -70,7 +71,14 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
     this.index.remember(tournamentId, version, after);
     const decision = decidePublicChange(event, tournamentId, before, after);
     if (!decision) return;
-    this.publicEvents.emit({ tournamentId, version, ...decision.change });
+    let change: PublicChange = { tournamentId, version, ...decision.change };
+    if (decision.matchUpIds) {
+      const structureIds = event.changes[tournamentId]?.structureIds ?? [];
+      const update = await this.matchUpUpdate(tournamentId, version, after, decision.matchUpIds, structureIds);
+      // None of them public (e.g. a draw still under embargo): viewers get the plain announcement, as before.
+      if (update) change = { ...change, type: 'matchUpUpdate', ...update };
+    }
+    this.publicEvents.emit(change);
     if (this.config.publicCache.warm && decision.warmEventIds.length) {
       this.warmer.schedule(tournamentId, version, decision.warmEventIds);
     }
@@ -81,7 +89,37 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
     this.index.forget(tournamentId);
     // Versions restart if the id is saved again: its old answers must not come back.
     await this.cache.deletePrefix(tournamentPrefix(tournamentId));
-    if (known?.publish.tournamentPublished) this.publicEvents.emit({ tournamentId, version: 0, topics: ['removed'] });
+    if (known?.publish.tournamentPublished) {
+      this.publicEvents.emit({
+        ...{ tournamentId, version: 0, type: 'publishChange', action: 'unPublishTournament' },
+        topics: ['removed'],
+      });
+    }
+  }
+
+  /**
+   * The changed matchUps as the public may see them, from the committed record: one pass over the
+   * published draws, once per commit whatever the number of viewers. When the tournament has moved
+   * on meanwhile, the newer record (with its own publish state) answers: newer is never less public-safe.
+   */
+  private async matchUpUpdate(
+    tournamentId: string,
+    version: number,
+    publish: PublishInfo,
+    matchUpIds: string[],
+    structureIds: string[],
+  ): Promise<PublicMatchUpUpdate | undefined> {
+    const current = await this.executor.readCommitted(tournamentId);
+    // Synchronous from here: `current.record` may be the executor's hot copy.
+    if (!current) return undefined;
+    const state = current.version === version ? publish : this.publishOf(current.record);
+    if (!state) return undefined;
+    try {
+      return publicMatchUpUpdate(current.record, state, { matchUpIds, structureIds });
+    } catch (error) {
+      this.logger.warn(`matchUp update unreadable for ${tournamentId}: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   private async readPublish(tournamentId: string): Promise<PublishInfo | undefined> {

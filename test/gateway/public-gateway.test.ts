@@ -50,16 +50,21 @@ describe('/public viewers', () => {
     const change = {
       tournamentId: 'tournament-a',
       version: 7,
+      type: 'tournamentUpdate',
       eventIds: ['e1'],
       topics: ['eventData'],
       record: { secret: 1 },
     };
     events.emit(change as PublicChange);
-    events.emit({ tournamentId: 'tournament-b', version: 3, topics: ['schedule'] });
+    events.emit({ tournamentId: 'tournament-b', version: 3, type: 'tournamentUpdate', topics: ['schedule'] });
     await waitFor(b, 'publicUpdate');
     await settle(a);
-    expect(seen.a).toEqual([{ tournamentId: 'tournament-a', version: 7, eventIds: ['e1'], topics: ['eventData'] }]);
-    expect(seen.b).toEqual([{ tournamentId: 'tournament-b', version: 3, topics: ['schedule'] }]);
+    expect(seen.a).toEqual([
+      { tournamentId: 'tournament-a', version: 7, type: 'tournamentUpdate', eventIds: ['e1'], topics: ['eventData'] },
+    ]);
+    expect(seen.b).toEqual([
+      { tournamentId: 'tournament-b', version: 3, type: 'tournamentUpdate', topics: ['schedule'] },
+    ]);
   });
 
   it('stops after leaveTournament', async () => {
@@ -68,7 +73,7 @@ describe('/public viewers', () => {
     const seen = record(viewer, 'publicUpdate');
     viewer.emit('leaveTournament', { tournamentId: 'tournament-c' });
     await settle(viewer);
-    events.emit({ tournamentId: 'tournament-c', version: 2, topics: ['eventData'] });
+    events.emit({ tournamentId: 'tournament-c', version: 2, type: 'tournamentUpdate', topics: ['eventData'] });
     await settle(viewer);
     expect(seen).toEqual([]);
   });
@@ -159,13 +164,15 @@ describe('/public viewers', () => {
       const resultAt = await run(deskSocket, id, [score(id, published, 1)]);
       await settle(viewer);
       expect(updates).toHaveLength(2);
-      expect(updates[1]).toEqual({
+      expect(updates[1]).toMatchObject({
         tournamentId: id,
         version: resultAt,
+        type: 'matchUpUpdate',
         eventIds: [published.eventId],
         topics: expect.arrayContaining(['eventData']),
       });
-      expect(JSON.stringify(updates)).not.toMatch(/setMatchUpStatus|outcome|score|participant/i);
+      // The result itself, never the directive that made it.
+      expect(JSON.stringify(updates)).not.toMatch(/setMatchUpStatus|outcome|participantName|person/i);
 
       // A result in the event that is still unpublished: nothing.
       await run(deskSocket, id, [score(id, hidden)]);

@@ -63,13 +63,25 @@ describe('publicUpdate announcements, warming and removal', () => {
     let seen = await announced(f.tournamentId, async () => {
       version = await mutate(t, desk, f.tournamentId, [publishEvent(e1)]);
     });
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, eventIds: [e1], topics: ['publishing'] }]);
+    const publishing = { type: 'publishChange', topics: ['publishing'] };
+    expect(seen).toEqual([
+      { tournamentId: f.tournamentId, version, ...publishing, action: 'publishEvent', eventId: e1, eventIds: [e1] },
+    ]);
 
+    const scored = firstRoundMatchUps(f.record, e1)[0];
     seen = await announced(f.tournamentId, async () => {
-      version = await mutate(t, desk, f.tournamentId, [scoreDirective(firstRoundMatchUps(f.record, e1)[0])]);
+      version = await mutate(t, desk, f.tournamentId, [scoreDirective(scored)]);
     });
     expect(seen).toEqual([
-      { tournamentId: f.tournamentId, version, eventIds: [e1], topics: expect.arrayContaining(['eventData']) },
+      {
+        tournamentId: f.tournamentId,
+        version,
+        type: 'matchUpUpdate',
+        eventIds: [e1],
+        topics: expect.arrayContaining(['eventData']),
+        matchUps: expect.arrayContaining([expect.objectContaining({ matchUpId: scored.matchUpId, winningSide: 1 })]),
+        positionAssignments: [],
+      },
     ]);
 
     // A score in the unpublished event changes nothing public.
@@ -83,24 +95,33 @@ describe('publicUpdate announcements, warming and removal', () => {
         { method: 'setTournamentName', params: { tournamentName: 'Loud' } },
       ]);
     });
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, topics: ['tournamentInfo'] }]);
+    expect(seen).toEqual([
+      { tournamentId: f.tournamentId, version, type: 'tournamentUpdate', topics: ['tournamentInfo'] },
+    ]);
 
     seen = await announced(f.tournamentId, async () => {
       version = await mutate(t, desk, f.tournamentId, [publishOrderOfPlay()]);
     });
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, topics: expect.arrayContaining(['publishing']) }]);
+    expect(seen).toEqual([
+      {
+        ...{ tournamentId: f.tournamentId, version, type: 'publishChange', action: 'publishOrderOfPlay' },
+        topics: expect.arrayContaining(['publishing']),
+      },
+    ]);
 
     seen = await announced(f.tournamentId, async () => {
       version = await mutate(t, desk, f.tournamentId, [unPublishEvent(e1)]);
     });
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, eventIds: [e1], topics: ['publishing'] }]);
+    expect(seen).toEqual([
+      { tournamentId: f.tournamentId, version, ...publishing, action: 'unPublishEvent', eventId: e1, eventIds: [e1] },
+    ]);
 
     // A whole-record save of a public tournament: anything may have changed.
     seen = await announced(f.tournamentId, async () => {
       const fetched = await request(t.url).post('/factory/fetch').set(desk.auth).send({ tournamentId: f.tournamentId });
       version = await save(t, desk, fetched.body.tournamentRecords[f.tournamentId]);
     });
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, topics: ['tournament'] }]);
+    expect(seen).toEqual([{ tournamentId: f.tournamentId, version, type: 'tournamentUpdate', topics: ['tournament'] }]);
     // Announcements carry no record data and no directives.
     for (const change of changes)
       expect(Object.keys(change).sort()).toEqual(expect.arrayContaining(['tournamentId', 'version', 'topics']));
@@ -169,7 +190,15 @@ describe('publicUpdate announcements, warming and removal', () => {
     const seen = await announced(f.tournamentId, () =>
       request(t.url).post('/factory/remove').set(remover.auth).send({ tournamentId: f.tournamentId }).expect(200),
     );
-    expect(seen).toEqual([{ tournamentId: f.tournamentId, version: 0, topics: ['removed'] }]);
+    expect(seen).toEqual([
+      {
+        tournamentId: f.tournamentId,
+        version: 0,
+        type: 'publishChange',
+        action: 'unPublishTournament',
+        topics: ['removed'],
+      },
+    ]);
     const gone = await publicPost(t, '/factory/eventdata', { tournamentId: f.tournamentId, eventId: e1 }).expect(200);
     expect(gone.body.error.code).toBe('ERR_NOT_FOUND');
 
