@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { PostgresStorage } from '../../src/storage/postgres/postgres.storage';
-import { Storage } from '../../src/storage/storage.types';
 import { MutationExecutor } from '../../src/tournaments/executor.service';
 import { seedAccount, type TestAccount } from '../support/accounts';
-import { TEST_JWT_SECRET, type TestApp } from '../support/app';
+import { listenApp, TEST_JWT_SECRET, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { mockTournament, testProvider, testUser, type TestProvider } from '../support/records';
 import { deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../support/redis';
@@ -32,20 +30,7 @@ describe('chat across two instances on one PostgreSQL database and one Redis', (
       ...{ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET },
       ...{ STORAGE_PROVIDER: 'postgres', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
     });
-    const start = async (): Promise<TestApp> => {
-      const app = await createApp(config);
-      await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as { port: number };
-      return {
-        app,
-        config,
-        storage: app.get(Storage),
-        url: `http://127.0.0.1:${port}`,
-        port,
-        close: () => app.close(),
-      };
-    };
-    [a, b] = [await start(), await start()];
+    [a, b] = [await listenApp(config), await listenApp(config)];
     deskUser = await seedAccount(a, { provider });
     otherUser = await seedAccount(a, { provider: other });
     superUser = await seedAccount(a, { roles: ['superadmin'] });

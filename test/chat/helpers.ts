@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import type { WireMessage } from '../../src/chat/chat-messages';
 import type { TestAccount } from '../support/accounts';
 import type { TestProvider } from '../support/records';
 import { waitFor, type Socket } from '../support/sockets';
 
 /** What TMX 8.19 reads of a chat message (chatService.ts `IncomingMessage`), as the server sends it. */
-export interface ChatWire {
-  seq: number;
-  tournamentId: string;
-  userName: string;
-  message: string;
-  timestamp: number;
-  isAdmin: boolean;
-  clientMsgId?: string;
-}
+export type ChatWire = WireMessage;
 
 export interface ChatHistory {
   tournamentId: string;

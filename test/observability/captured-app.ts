@@ -1,8 +1,6 @@
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
-import { Storage } from '../../src/storage/storage.types';
-import { TEST_JWT_SECRET, testEnv, type Backend, type TestApp } from '../support/app';
+import { listenApp, TEST_JWT_SECRET, testEnv, type Backend, type TestApp } from '../support/app';
 
 export interface CapturedApp extends TestApp {
   /** Every log line written so far, as written. */
@@ -25,19 +23,13 @@ export async function startCapturedApp(backend: Backend, env: Record<string, str
     },
   });
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, ...store.env, ...env });
-  const app = await createApp(config, undefined, { logDestination: sink });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
+  const t = await listenApp(config, { logDestination: sink });
   return {
-    app,
-    config,
-    storage: app.get(Storage),
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...t,
     lines,
     records: () => lines.map((line) => JSON.parse(line) as Record<string, any>),
     close: async () => {
-      await app.close();
+      await t.close();
       await store.cleanup();
     },
   };

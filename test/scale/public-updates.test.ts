@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import type { PublicChange } from '../../src/public/public-events';
-import { Storage } from '../../src/storage/storage.types';
 import { seedAccount, type TestAccount } from '../support/accounts';
-import { TEST_JWT_SECRET, type TestApp } from '../support/app';
+import { listenApp, TEST_JWT_SECRET, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { testProvider } from '../support/records';
 import {
@@ -23,13 +21,7 @@ async function twoInstances(db: TestDatabase): Promise<[TestApp, TestApp]> {
     ...{ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET },
     ...{ STORAGE_PROVIDER: 'postgres', DATABASE_URL: db.url },
   });
-  const start = async (): Promise<TestApp> => {
-    const app = await createApp(config);
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    return { app, config, storage: app.get(Storage), url: `http://127.0.0.1:${port}`, port, close: () => app.close() };
-  };
-  return [await start(), await start()];
+  return [await listenApp(config), await listenApp(config)];
 }
 
 describe('publicUpdate when two instances change one tournament', () => {

@@ -48,18 +48,27 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     ...store.env,
     ...env,
   });
-  const app = await createApp(config);
+  const t = await listenApp(config);
+  return {
+    ...t,
+    close: async () => {
+      await t.close();
+      await store.cleanup();
+    },
+  };
+}
+
+/** Creates the app for `config` and listens on a free 127.0.0.1 port; `close` closes the app only. */
+export async function listenApp(config: AppConfig, options?: Parameters<typeof createApp>[2]): Promise<TestApp> {
+  const app = await createApp(config, undefined, options);
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const { port } = app.getHttpServer().address() as { port: number };
   return {
     app,
     config,
     storage: app.get(Storage),
-    url: `http://127.0.0.1:${address.port}`,
-    port: address.port,
-    close: async () => {
-      await app.close();
-      await store.cleanup();
-    },
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => app.close(),
   };
 }
