@@ -16,7 +16,13 @@ export interface TournamentChanges {
   participantIds: string[];
   /** Venues the notices name (added, modified or deleted). */
   venueIds: string[];
+  /** Draws added or deleted (`addDrawDefinition`, `deletedDrawIds`). */
+  restructuredDrawIds: string[];
+  /** Events whose entry lists changed (`modifyEventEntries`). */
+  entryEventIds: string[];
 }
+
+const RESTRUCTURING = new Set(['addDrawDefinition', 'deletedDrawIds']);
 
 export interface EngineError {
   message: string;
@@ -49,6 +55,7 @@ export const WATCHED_TOPICS = [
   'modifyEventEntries',
   'modifyDrawEntries',
   'modifyMatchUp',
+  'modifyParticipants',
   'modifyPositionAssignments',
   'modifySeedAssignments',
   'modifyTournamentDetail',
@@ -99,6 +106,8 @@ export function runDirectives(records: Record<string, TournamentRecord>, directi
           matchUpIds: [...c.matchUpIds].sort(),
           participantIds: [...c.participantIds].sort(),
           venueIds: [...c.venueIds].sort(),
+          restructuredDrawIds: [...c.restructuredDrawIds].sort(),
+          entryEventIds: [...c.entryEventIds].sort(),
         },
       ]),
     ),
@@ -120,6 +129,8 @@ function collect(changes: Record<string, Collected>, topic: string, payloads: un
       matchUpIds: new Set(),
       participantIds: new Set(),
       venueIds: new Set(),
+      restructuredDrawIds: new Set(),
+      entryEventIds: new Set(),
     });
     entry.topics.add(topic);
     addId(entry.eventIds, payload.eventId ?? payload.event?.eventId);
@@ -132,6 +143,11 @@ function collect(changes: Record<string, Collected>, topic: string, payloads: un
     addIds(entry.participantIds, payload.participantIds);
     addIds(entry.participantIds, payload.participants, 'participantId');
     addId(entry.participantIds, payload.participant?.participantId);
+    if (RESTRUCTURING.has(topic)) {
+      addId(entry.restructuredDrawIds, payload.drawId ?? payload.drawDefinition?.drawId);
+      addIds(entry.restructuredDrawIds, payload.drawIds);
+    }
+    if (topic === 'modifyEventEntries') addId(entry.entryEventIds, payload.eventId);
   }
 }
 

@@ -76,7 +76,11 @@ function payloadFor(committed: CommittedEvent, ids: string[], whole: boolean): R
   const methods = whole
     ? committed.methods
     : committed.methods.filter((d) => named.has(d.params?.tournamentId as string));
-  return { methods, tournamentIds, userId, timestamp, versions };
+  const overrides = tournamentIds.filter((id) => committed.overrides?.[id]);
+  if (!overrides.length) return { methods, tournamentIds, userId, timestamp, versions };
+  // An overwrite says so to every desk: a later result replaced an earlier one on purpose.
+  const overridden = Object.fromEntries(overrides.map((id) => [id, committed.overrides![id]]));
+  return { methods, tournamentIds, userId, timestamp, versions, overrides: overridden };
 }
 
 /**

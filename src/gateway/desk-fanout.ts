@@ -25,6 +25,7 @@ const relayedSchema = z.object({
   timestamp: z.number(),
   socketId: z.string().nullish(),
   providerIds: z.record(z.string(), z.string().nullish()),
+  overrides: z.record(z.string(), z.array(z.number())).nullish(),
 });
 type Relayed = z.infer<typeof relayedSchema>;
 
@@ -99,7 +100,7 @@ export class DeskFanout {
 
 /** Only what desks receive travels; the public module's change report stays on the committing instance. */
 function toRelayed(committed: CommittedEvent): Relayed {
-  const { kind, tournamentIds, versions, methods, userId, timestamp, providerIds } = committed;
+  const { kind, tournamentIds, versions, methods, userId, timestamp, providerIds, overrides } = committed;
   return {
     kind,
     tournamentIds,
@@ -109,13 +110,15 @@ function toRelayed(committed: CommittedEvent): Relayed {
     timestamp,
     socketId: committed.origin.socketId,
     providerIds,
+    overrides,
   };
 }
 
 function fromRelayed(relayed: Relayed): CommittedEvent {
-  const { socketId, providerIds, ...rest } = relayed;
+  const { socketId, providerIds, overrides, ...rest } = relayed;
   return {
     ...rest,
+    ...(overrides ? { overrides } : {}),
     // The adapter's msgpack turns undefined into null.
     providerIds: Object.fromEntries(Object.entries(providerIds).map(([id, provider]) => [id, provider ?? undefined])),
     origin: { socketId: socketId ?? undefined },

@@ -9,7 +9,13 @@ import { MutationExecutor } from '../tournaments/executor.service';
 export type MutationLog =
   | {
       tournamentId: string;
-      entries: Array<{ version: number; methods: Directive[]; userId: string; timestamp: number }>;
+      entries: Array<{
+        version: number;
+        methods: Directive[];
+        userId: string;
+        timestamp: number;
+        overrides?: number[];
+      }>;
       version: number;
     }
   | { tournamentId: string; reset: true; version: number };
@@ -74,11 +80,12 @@ export class DeskService {
         log.length === version - sinceVersion &&
         log.every((e, i) => e.version === sinceVersion + 1 + i && e.kind === 'mutation');
       if (!replayable) return reset;
-      const entries = log.map(({ version: v, methods, userId, at }) => ({
+      const entries = log.map(({ version: v, methods, userId, at, overrides }) => ({
         version: v,
         methods,
         userId,
         timestamp: Date.parse(at),
+        ...(overrides ? { overrides } : {}),
       }));
       if (Buffer.byteLength(JSON.stringify(entries)) > this.config.maxBodyBytes) return reset;
       return { tournamentId, entries, version };

@@ -16,6 +16,11 @@ export interface BatchMessage {
   ackId?: string | number;
   /** The desk's engine version, as TMX reports it with every batch; only compared, never trusted. */
   factoryVersion?: string;
+  /** Conflict detection (checked by the executor): the versions the desk's copy had, and what to do. */
+  baseVersions?: unknown;
+  conflictPolicy?: unknown;
+  /** The ack carries the engine's results (server-authoritative clients). */
+  returnResults?: boolean;
 }
 
 export interface MessageLimits {
@@ -35,7 +40,7 @@ export function parseBatch(data: unknown, limits: MessageLimits): Parsed<BatchMe
   const forbidden = findForbiddenKey(payload);
   if (forbidden) return invalid(`forbidden key in payload: ${forbidden}`);
 
-  const { methods, tournamentIds, tournamentId, ackId, rollbackOnError } = payload;
+  const { methods, tournamentIds, tournamentId, ackId, rollbackOnError, baseVersions, conflictPolicy } = payload;
   if (!Array.isArray(methods) || !methods.length) return invalid('payload.methods must be a non-empty array');
   if (methods.length > limits.maxMethods) {
     return {
@@ -60,7 +65,16 @@ export function parseBatch(data: unknown, limits: MessageLimits): Parsed<BatchMe
     typeof payload.factoryVersion === 'string' && payload.factoryVersion.length <= 50
       ? payload.factoryVersion
       : undefined;
-  return { value: { methods, tournamentIds, tournamentId, ackId: ack, rollbackOnError, factoryVersion } };
+  if (payload.returnResults !== undefined && typeof payload.returnResults !== 'boolean') {
+    return invalid('payload.returnResults must be true or false');
+  }
+  const returnResults = payload.returnResults === true;
+  return {
+    value: {
+      ...{ methods, tournamentIds, tournamentId, ackId: ack, rollbackOnError, factoryVersion },
+      ...{ baseVersions, conflictPolicy, returnResults },
+    },
+  };
 }
 
 /** What an error `ack` can echo from a message that may not have passed `parseBatch`. */

@@ -205,14 +205,15 @@ export class TmxGateway
     const running = (desk.running = { ackId, acked: false });
     try {
       // The batch's log line (logging/batch-log.ts) carries this id, as an HTTP request's carries its own.
-      const origin = { socketId: client.id, requestId: newRequestId() };
+      const origin = { socketId: client.id, requestId: newRequestId(), holder: desk.holder };
       const result = await this.executor.execute({ ...batch, user: auth.user, origin });
       if ('error' in result) {
         // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
         client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
       } else if (!running.acked) {
         // A repeated ackId: nothing was committed, so the stored answer goes out here.
-        client.emit('ack', { ackId, success: true, versions: result.versions });
+        const results = batch.returnResults ? { results: result.results } : {};
+        client.emit('ack', { ackId, success: true, versions: result.versions, ...results });
       }
     } finally {
       desk.running = undefined;
@@ -270,7 +271,8 @@ function ackAtCommit(namespace: Namespace, committed: CommittedEvent): (() => vo
   const running = socket && session(socket).running;
   if (!running || committed.ackId !== (running.ackId === undefined ? undefined : String(running.ackId))) return;
   running.acked = true;
-  return () => socket.emit('ack', { ackId: running.ackId, success: true, versions: committed.versions });
+  const { versions, results } = committed;
+  return () => socket.emit('ack', { ackId: running.ackId, success: true, versions, ...(results ? { results } : {}) });
 }
 
 function roomsFor(user: AuthUser, tournamentId: string): string[] {

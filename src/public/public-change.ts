@@ -23,6 +23,7 @@ const TOPIC_PARTS: Record<string, string[]> = {
   deleteVenue: ['tournamentInfo', 'schedule'],
   addParticipants: ['participants'],
   deleteParticipants: ['participants'],
+  modifyParticipants: ['participants'],
 };
 
 /** Topics whose notices name the event they concern: irrelevant when that event is not public. */

@@ -44,6 +44,34 @@ export interface MutationLogEntry {
   at: string;
   /** `save` for a whole-record upload (cannot be replayed from directives), `mutation` otherwise. */
   kind: 'mutation' | 'save';
+  /** What the batch changed (mutations; absent on saves and on entries older than this field). */
+  changes?: ChangedSet;
+  /** Versions whose changes this batch overwrote on purpose (`conflictPolicy: 'overwrite'`). */
+  overrides?: number[];
+  /**
+   * The sign-in that sent it (a fingerprint of its token, never the token): a desk's own earlier
+   * batches are no conflict for its later ones. Internal: not shown in history.
+   */
+  by?: string;
+}
+
+/**
+ * What one batch changed in one tournament, kept with its log entry so that a later batch based on
+ * an older version can be checked against it without reading old records (docs/mutations.md).
+ */
+export interface ChangedSet {
+  /** MatchUps the batch set (score, status, schedule), when it changed them. */
+  matchUpIds?: string[];
+  /** The draws of those matchUps. */
+  matchUpDrawIds?: string[];
+  /** Draws it restructured (added, removed, positioned, regenerated). */
+  drawIds?: string[];
+  participantIds?: string[];
+  /** Events whose entry lists changed. */
+  entryEventIds?: string[];
+  venueIds?: string[];
+  /** Tournament details (name, dates, notes, ...) changed. */
+  details?: boolean;
 }
 
 /** One record of an atomic commit. */

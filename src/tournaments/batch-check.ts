@@ -16,7 +16,13 @@ export interface CheckedBatch {
   /** The same directives as JSON: the engine gets a fresh copy per run, since it keeps what it is given. */
   methodsJson: string;
   ackId?: string;
+  /** The version of each tournament the sender's copy had (only tournaments of the batch). */
+  baseVersions?: Record<string, number>;
+  /** What to do when a batch since the base changed the same things. */
+  conflictPolicy: ConflictPolicy;
 }
+
+export type ConflictPolicy = 'reject' | 'overwrite';
 
 const MAX_ID_LENGTH = 200;
 
@@ -26,7 +32,14 @@ const MAX_ID_LENGTH = 200;
  * must never reach it. Throws `AppError`.
  */
 export function checkBatch(
-  input: { tournamentIds?: unknown; tournamentId?: unknown; methods?: unknown; ackId?: unknown },
+  input: {
+    tournamentIds?: unknown;
+    tournamentId?: unknown;
+    methods?: unknown;
+    ackId?: unknown;
+    baseVersions?: unknown;
+    conflictPolicy?: unknown;
+  },
   allowed: ReadonlySet<string>,
   limits: BatchLimits,
 ): CheckedBatch {
@@ -48,7 +61,36 @@ export function checkBatch(
   if (tournamentIds.length > limits.maxTournaments) {
     throw new AppError(ErrorCode.BATCH_TOO_LARGE, `a batch may name at most ${limits.maxTournaments} tournaments`);
   }
-  return { tournamentIds, methods: methods as Directive[], methodsJson, ackId: normaliseAckId(input.ackId) };
+  return {
+    tournamentIds,
+    methods: methods as Directive[],
+    methodsJson,
+    ackId: normaliseAckId(input.ackId),
+    baseVersions: normaliseBaseVersions(input.baseVersions, tournamentIds),
+    conflictPolicy: normalisePolicy(input.conflictPolicy),
+  };
+}
+
+/** `{ [tournamentId]: version }`: whole versions from 0; entries for other tournaments are ignored. */
+function normaliseBaseVersions(value: unknown, tournamentIds: string[]): Record<string, number> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) invalid('baseVersions must be an object of { tournamentId: version }');
+  const bases: Record<string, number> = {};
+  for (const id of tournamentIds) {
+    const base = Object.hasOwn(value, id) ? value[id] : undefined;
+    if (base === undefined) continue;
+    if (typeof base !== 'number' || !Number.isSafeInteger(base) || base < 0) {
+      invalid(`baseVersions.${id.slice(0, 100)} must be a whole number >= 0`);
+    }
+    bases[id] = base;
+  }
+  return Object.keys(bases).length ? bases : undefined;
+}
+
+function normalisePolicy(value: unknown): ConflictPolicy {
+  if (value === undefined || value === null || value === 'reject') return 'reject';
+  if (value === 'overwrite') return 'overwrite';
+  return invalid("conflictPolicy must be 'reject' or 'overwrite'");
 }
 
 function checkDirective(directive: unknown, index: number, allowed: ReadonlySet<string>): void {

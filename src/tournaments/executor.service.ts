@@ -21,7 +21,8 @@ import {
 import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
 import { HotRecords, type HotRecord } from './hot-records';
 import { TournamentLocks } from './tournament-locks';
-import { TournamentEvents, type BatchOrigin, type BatchReport } from './tournament-events';
+import { changedSet, conflictWith, matchUpStates, withoutRepeats, type Conflict } from './changed-set';
+import { TournamentEvents, type BatchOrigin, type BatchReport, type CommittedEvent } from './tournament-events';
 
 export interface ExecuteRequest {
   tournamentIds?: unknown;
@@ -30,6 +31,12 @@ export interface ExecuteRequest {
   /** Accepted for compatibility: every batch is all-or-nothing whatever this says. */
   rollbackOnError?: unknown;
   ackId?: unknown;
+  /** `{ [tournamentId]: version }` of the sender's copy: later conflicting batches refuse this one. */
+  baseVersions?: unknown;
+  /** `reject` (default) or `overwrite` a conflicting batch. */
+  conflictPolicy?: unknown;
+  /** The commit announcement carries the engine's results (for an ack that returns them). */
+  returnResults?: boolean;
   user: AuthUser;
   origin?: BatchOrigin;
 }
@@ -49,6 +56,16 @@ export interface SaveRequest {
 
 interface Loaded extends HotRecord {
   tournamentId: string;
+}
+
+/** What a mutation's log entry records beside its directives. */
+type LogExtras = Pick<MutationLogEntry, 'changes' | 'overrides' | 'by'>;
+
+/** A tournament to check for conflicts: loaded above the sender's base. */
+interface ConflictCheck {
+  entry: Loaded;
+  base: number;
+  before: Map<string, string>;
 }
 
 /** What a batch reads: through a cross-instance write lock, or straight from the store. */
@@ -225,6 +242,8 @@ export class MutationExecutor {
     let phase = performance.now();
     const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store);
     report.loadMs += performance.now() - phase;
+    // Tournaments that moved on since the sender's copy: their matchUps' states before this batch.
+    const check = this.conflictCheck(batch, loaded);
 
     phase = performance.now();
     const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
@@ -239,16 +258,75 @@ export class MutationExecutor {
       throw new AppError(code, message, detail);
     }
     for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
+    const single = loaded.length === 1;
+    const logged: Record<string, LogExtras> = {};
+    for (const { tournamentId } of loaded) {
+      const changes = changedSet(tournamentId, batch.methods, outcome.changes[tournamentId], single);
+      logged[tournamentId] = { changes, ...(request.origin?.holder ? { by: request.origin.holder } : {}) };
+    }
+    if (check.length) await this.detectConflicts(batch, check, logged, request.origin?.holder);
     // Results may point into the records, which the next batch changes: answer with a snapshot.
     const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
 
     phase = performance.now();
-    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock);
+    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock, logged);
     report.storeMs += performance.now() - phase;
     if (!committed) return undefined;
 
-    await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes);
+    const overrides = Object.fromEntries(
+      Object.entries(logged).flatMap(([id, extras]) => (extras.overrides ? [[id, extras.overrides]] : [])),
+    );
+    await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes, {
+      ...(Object.keys(overrides).length ? { overrides } : {}),
+      ...(request.returnResults ? { results } : {}),
+    });
     return { success: true, results, versions: committed.versions };
+  }
+
+  /**
+   * The tournaments of a batch whose stored version is above the sender's base, with the stored
+   * state of the matchUps the batch targets (taken before it runs: the same result again is no conflict).
+   */
+  private conflictCheck(batch: CheckedBatch, loaded: Loaded[]): ConflictCheck[] {
+    const bases = batch.baseVersions;
+    if (!bases) return [];
+    const single = loaded.length === 1;
+    return loaded.flatMap((entry) => {
+      const base = bases[entry.tournamentId];
+      if (base === undefined || base >= entry.version) return [];
+      const targets = changedSet(entry.tournamentId, batch.methods, undefined, single).matchUpIds ?? [];
+      return [{ entry, base, before: matchUpStates(entry.record, targets) }];
+    });
+  }
+
+  /**
+   * Reads the log after each base and compares what those batches changed with what this one
+   * changes. `reject`: throws ERR_CONFLICT naming them (nothing stored). `overwrite`: records the
+   * versions it overrides in this batch's log entries.
+   */
+  private async detectConflicts(
+    batch: CheckedBatch,
+    checks: ConflictCheck[],
+    logged: Record<string, LogExtras>,
+    holder: string | undefined,
+  ): Promise<void> {
+    const conflicts: Conflict[] = [];
+    for (const { entry, base, before } of checks) {
+      const { tournamentId, version } = entry;
+      const extras = logged[tournamentId];
+      const mine = withoutRepeats(extras.changes!, before, matchUpStates(entry.record, [...before.keys()]));
+      const since = await this.storageCall(() => this.storage.log.since(tournamentId, base, version - base));
+      const found =
+        since.length === version - base && since[0]?.version === base + 1
+          ? since.flatMap((logEntry) => conflictWith(tournamentId, mine, logEntry, holder) ?? [])
+          : [truncated(tournamentId, version, since.at(-1))];
+      if (found.length) extras.overrides = found.map((conflict) => conflict.version);
+      conflicts.push(...found);
+    }
+    if (conflicts.length && batch.conflictPolicy === 'reject') {
+      const message = `${conflicts.length} change(s) since the version this batch was made on touch the same things; nothing was stored`;
+      throw new AppError(ErrorCode.CONFLICT, message, { conflicts });
+    }
   }
 
   private async lockAcrossInstances(ids: string[]): Promise<WriteLock | undefined> {
@@ -331,6 +409,7 @@ export class MutationExecutor {
     kind: MutationLogEntry['kind'],
     methods: Directive[],
     lock?: WriteLock,
+    extras: Record<string, LogExtras> = {},
   ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
     const at = commitTime(loaded);
     const entries: Loaded[] = [];
@@ -342,6 +421,7 @@ export class MutationExecutor {
       const log: MutationLogEntry = {
         ...{ tournamentId: entry.tournamentId, version, methods, userId: user.email, ackId },
         ...{ at: at.toISOString(), kind },
+        ...extras[entry.tournamentId],
       };
       return { tournamentId: entry.tournamentId, providerId, version, json, log };
     });
@@ -366,11 +446,12 @@ export class MutationExecutor {
     ackId: string | undefined,
     origin: BatchOrigin = {},
     changes: Record<string, TournamentChanges>,
+    extra: Pick<CommittedEvent, 'overrides' | 'results'> = {},
   ): Promise<void> {
     const { entries, versions } = committed;
     this.events.emitCommitted({
       ...{ kind, tournamentIds: entries.map((e) => e.tournamentId), versions, methods, userId: user.email, ackId },
-      ...{ timestamp: committed.at.getTime(), origin, changes },
+      ...{ timestamp: committed.at.getTime(), origin, changes, ...extra },
       providerIds: Object.fromEntries(entries.map((e) => [e.tournamentId, e.providerId])),
     });
     for (const entry of entries) {
@@ -435,6 +516,14 @@ export class MutationExecutor {
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { code: ErrorCode.INTERNAL, message: 'internal error, nothing was changed' };
   }
+}
+
+/** The log no longer reaches back to the base: what changed since cannot be told, so it is a conflict. */
+function truncated(tournamentId: string, version: number, latest: MutationLogEntry | undefined): Conflict {
+  return {
+    ...{ tournamentId, version, userId: latest?.userId ?? '', at: latest?.at ?? '', methods: [] },
+    reason: 'HISTORY_TRUNCATED',
+  };
 }
 
 /**

@@ -8,6 +8,8 @@ export interface BatchOrigin {
   socketId?: string;
   /** Per-request id for logs. */
   requestId?: string;
+  /** The sign-in that sent it (a token fingerprint), kept in the log entry (conflict detection). */
+  holder?: string;
 }
 
 /** Announced after a batch, save or removal is durably stored, in commit order per tournament. */
@@ -28,6 +30,10 @@ export interface CommittedEvent {
   changes: Record<string, TournamentChanges>;
   /** Provider owning each tournament, when known. */
   providerIds: Record<string, string | undefined>;
+  /** Per tournament, the versions this batch overwrote on purpose (`conflictPolicy: 'overwrite'`). */
+  overrides?: Record<string, number[]>;
+  /** The engine's results, when the sender asked for them in its ack (`returnResults`); never relayed. */
+  results?: unknown[];
 }
 
 /** Outcome of every batch, accepted or not (for metrics and the batch log line). */

@@ -36,8 +36,12 @@ export class TournamentsController {
 
   @Post()
   @Roles('client')
-  async execute(@ZodBody(executeSchema) body: z.infer<typeof executeSchema>, @CurrentUser() user: AuthUser) {
-    return answer(await this.executor.execute({ ...body, user }));
+  async execute(
+    @ZodBody(executeSchema) body: z.infer<typeof executeSchema>,
+    @CurrentUser() user: AuthUser,
+    @Req() request: Request,
+  ) {
+    return answer(await this.executor.execute({ ...body, user, origin: { holder: holderOf(request) } }));
   }
 
   @Post('fetch')

@@ -15,6 +15,9 @@ export const executeSchema = z.looseObject({
   methods: z.array(z.unknown()),
   rollbackOnError: z.boolean().optional(),
   ackId,
+  /** The version of each tournament the sender's copy had: conflict detection (docs/mutations.md). */
+  baseVersions: z.record(z.string(), z.number().int().min(0)).optional(),
+  conflictPolicy: z.enum(['reject', 'overwrite']).optional(),
 });
 
 export const fetchSchema = z.looseObject(tournamentRef).refine(refRequired, refMessage);

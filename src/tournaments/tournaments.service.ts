@@ -169,6 +169,6 @@ function forbidden(tournamentId: string): Failure {
 }
 
 function toHistoryEntry(entry: MutationLogEntry) {
-  const { version, methods, userId, ackId, at, kind } = entry;
-  return { version, methods, userId, ackId, at, kind };
+  const { version, methods, userId, ackId, at, kind, changes, overrides } = entry;
+  return { version, methods, userId, ackId, at, kind, changes, overrides };
 }

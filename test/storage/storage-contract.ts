@@ -286,6 +286,17 @@ export function storageContract(open: OpenStorage): void {
       expect(entry?.ackId).toBeUndefined();
     });
 
+    it('keeps what a batch changed, what it overrode and who sent it (conflict detection)', async () => {
+      const id = uid('t');
+      const write = writeOf(id, 1, { ackId: 'with-changes' });
+      write.log.changes = { matchUpIds: ['m1'], matchUpDrawIds: ['d1'], participantIds: ['p1'], details: true };
+      write.log.overrides = [7, 9];
+      write.log.by = 'token-fingerprint';
+      await storage.tournaments.commit([write]);
+      expect(await storage.log.since(id, 0)).toEqual([write.log]);
+      expect(await storage.log.findByAckId(id, 'with-changes')).toEqual(write.log);
+    });
+
     it('reports the oldest version still held', async () => {
       const id = uid('t');
       expect(await storage.log.firstVersion(id)).toBeUndefined();

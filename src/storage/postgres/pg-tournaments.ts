@@ -22,9 +22,12 @@ interface LogRow {
   user_id: string;
   kind: MutationLogEntry['kind'];
   at: Date;
+  changes: MutationLogEntry['changes'] | null;
+  overrides: number[] | null;
+  by_holder: string | null;
 }
 
-const LOG_COLUMNS = 'tournament_id, version, ack_id, methods, user_id, kind, at';
+const LOG_COLUMNS = 'tournament_id, version, ack_id, methods, user_id, kind, at, changes, overrides, by_holder';
 
 function toEntry(row: LogRow): MutationLogEntry {
   const entry: MutationLogEntry = {
@@ -36,6 +39,9 @@ function toEntry(row: LogRow): MutationLogEntry {
     kind: row.kind,
   };
   if (row.ack_id !== null) entry.ackId = row.ack_id;
+  if (row.changes) entry.changes = row.changes;
+  if (row.overrides) entry.overrides = row.overrides;
+  if (row.by_holder) entry.by = row.by_holder;
   return entry;
 }
 
@@ -200,15 +206,21 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     );
     const { log } = write;
     try {
-      await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, [
-        write.tournamentId,
-        write.version,
-        log.ackId ?? null,
-        JSON.stringify(log.methods),
-        log.userId,
-        log.kind,
-        log.at,
-      ]);
+      await client.query(
+        `INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10)`,
+        [
+          write.tournamentId,
+          write.version,
+          log.ackId ?? null,
+          JSON.stringify(log.methods),
+          log.userId,
+          log.kind,
+          log.at,
+          log.changes ? JSON.stringify(log.changes) : null,
+          log.overrides ?? null,
+          log.by ?? null,
+        ],
+      );
     } catch (error) {
       if (uniqueViolation(error)?.constraint === 'mutation_log_ack_idx')
         throw new DuplicateKeyError('mutation ackId', `${write.tournamentId}/${log.ackId}`);
