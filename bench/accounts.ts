@@ -8,6 +8,12 @@ export interface DeskAccount {
   providerId: string;
   /** May remove its tournaments afterwards (superadmin or `deleteTournament`). */
   canRemove: boolean;
+  /**
+   * A second sign-in of the same user (another token), for a second desk the server must tell
+   * apart from the first: it never finds a conflict with a batch of the same sign-in. Absent when
+   * only a token was given.
+   */
+  otherToken?: string;
 }
 
 interface Claims {
@@ -40,11 +46,13 @@ export async function deskAccount(
   const claims = decodeClaims(token);
   const superadmin = claims.roles.includes('superadmin');
   if (claims.roles.includes('client') && claims.providerId) {
+    const otherToken = given.email && given.password ? await login(url, given.email, given.password) : undefined;
     return {
       token,
       email: claims.email,
       providerId: claims.providerId,
       canRemove: superadmin || claims.permissions.includes('deleteTournament'),
+      otherToken,
     };
   }
   if (!superadmin && !claims.roles.includes('admin')) {
@@ -74,6 +82,7 @@ export async function deskAccount(
     email,
     providerId: providerId!,
     canRemove: decodeClaims(deskToken).permissions.includes('deleteTournament'),
+    otherToken: await login(url, email, password),
   };
 }
 

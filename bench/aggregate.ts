@@ -13,9 +13,13 @@ const WORST = new Set([
   'missing',
 ]);
 
+/** Text that tells what a run found: when the runs differ, each run's, in order. */
+const EACH_RUN = new Set(['conflictProbe']);
+
 /**
  * Several runs' results (the same shape) folded into one: the median of every figure, the worst
- * of every failure count, `ok` only if every run was ok. Lists and text come from the first run.
+ * of every failure count, `ok` only if every run was ok. Lists and text come from the first run
+ * (but for the findings in EACH_RUN).
  */
 export function medianOfRuns<T>(runs: T[]): T {
   return fold(runs as unknown[], '') as T;
@@ -28,6 +32,7 @@ function fold(values: unknown[], key: string): unknown {
     return WORST.has(key) ? Math.max(...numbers) : round(median(numbers));
   }
   if (typeof first === 'boolean') return values.every((value) => value === true);
+  if (EACH_RUN.has(key) && values.some((value) => value !== first)) return values.join(', ');
   if (first && typeof first === 'object' && !Array.isArray(first)) {
     const keys = new Set(values.flatMap((value) => (value && typeof value === 'object' ? Object.keys(value) : [])));
     return Object.fromEntries(

@@ -2,20 +2,30 @@ import { existsSync } from 'node:fs';
 import type { DeskAccount } from './accounts';
 import { postOk } from './http';
 import { publicReads, type PublicFigures } from './public-reads';
-import { concurrentDesks, sequentialDesk, settle, upload, type BenchContext, type LatencyFigures } from './scenarios';
+import {
+  concurrentDesks,
+  sequentialDesk,
+  sequentialWithBases,
+  settle,
+  upload,
+  type BasesFigures,
+  type BenchContext,
+  type LatencyFigures,
+} from './scenarios';
+import { round } from './stats';
 import { cacheFile, loadTournament, SIZES } from './tournaments';
 import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
 
 /** In the order they run. */
-export const SCENARIOS = ['sequential', 'public', 'tournaments', 'shared'] as const;
+export const SCENARIOS = ['sequential', 'bases', 'public', 'tournaments', 'shared'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   sizes: string[];
   scenarios: Scenario[];
-  /** Batches of the one-desk scenario. */
+  /** Batches of the one-desk scenarios. */
   batches: number;
-  /** Pause between an ack and the one desk's next batch; 0: back to back. */
+  /** Pause between an ack and the one desk's next batch (both one-desk scenarios); 0: back to back. */
   paceMs: number;
   /** Untimed batches before it (and before each floor). */
   warmup: number;
@@ -54,6 +64,8 @@ export interface SizeFigures {
     fromCache: boolean;
   };
   sequentialDesk?: LatencyFigures;
+  /** The one-desk scenario with `baseVersions` on every batch (`bases`). */
+  sequentialBases?: BasesFigures;
   desksOnTournaments?: ConcurrentFigures;
   desksOnOneTournament?: ConcurrentFigures;
   publicReads?: PublicFigures;
@@ -91,6 +103,13 @@ export async function runBench(
         const { tournamentId, ...sequential } = await sequentialDesk(ctx, tournament, options);
         figures.sequentialDesk = sequential;
         scored = tournamentId;
+      }
+      if (options.scenarios.includes('bases')) {
+        progress(`${size}: one desk, ${options.batches} batches with baseVersions, another desk scoring in between`);
+        const bases = await sequentialWithBases(ctx, tournament, options);
+        if (figures.sequentialDesk?.latencyMs.p50)
+          bases.p50OverPlain = round(bases.latencyMs.p50 / figures.sequentialDesk.latencyMs.p50);
+        figures.sequentialBases = bases;
       }
       if (options.scenarios.includes('public')) {
         progress(`${size}: public reads, ${options.coldReads} cold and ${options.readDurationS} s warm per route`);

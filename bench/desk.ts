@@ -10,6 +10,8 @@ export interface BatchResult {
   ms: number;
   ok: boolean;
   version?: number;
+  /** The `baseVersions` entry sent with it, if any. */
+  base?: number;
   error?: { code?: string; message?: string };
 }
 
@@ -85,8 +87,11 @@ export class Desk {
     return (await joined).version;
   }
 
-  /** Sends one batch and resolves at its ack (never rejects: failures are in the result). */
-  send(tournamentId: string, methods: Directive[]): Promise<BatchResult> {
+  /**
+   * Sends one batch and resolves at its ack (never rejects: failures are in the result). `base`:
+   * sent as `baseVersions[tournamentId]`, the version the desk's copy held when it made the batch.
+   */
+  send(tournamentId: string, methods: Directive[], base?: number): Promise<BatchResult> {
     const ackId = `${this.name}-${++this.sent}`;
     return new Promise((resolve) => {
       const started = performance.now();
@@ -96,13 +101,16 @@ export class Desk {
         const ms = performance.now() - started;
         const version = ack.versions?.[tournamentId];
         const ok = ack.success === true && version !== undefined;
-        resolve({ ackId, tournamentId, methods, ms, ok, version, error: ack.error });
+        resolve({ ackId, tournamentId, methods, ms, ok, version, base, error: ack.error });
       };
       const timer = setTimeout(() => settle({ error: { code: 'TIMEOUT', message: 'no ack' } }), ACK_TIMEOUT_MS);
       this.pending.set(ackId, settle);
       this.socket.emit('executionQueue', {
         type: 'executionQueue',
-        payload: { methods, tournamentIds: [tournamentId], rollbackOnError: true, ackId },
+        payload: {
+          ...{ methods, tournamentIds: [tournamentId], rollbackOnError: true, ackId },
+          ...(base === undefined ? {} : { baseVersions: { [tournamentId]: base } }),
+        },
       });
     });
   }

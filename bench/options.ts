@@ -19,7 +19,7 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --keep                       with --url: leave the bench tournaments on the server
   --sizes a,b                  tournament sizes: ${Object.keys(SIZES).join(', ')} (default medium,large)
   --scenarios a,b              ${SCENARIOS.join(', ')} (default all)
-  --batches N                  batches of the one-desk scenario (default 100)
+  --batches N                  batches of the one-desk scenarios, sequential and bases (default 100)
   --pace-ms N                  pause between an ack and that desk's next batch (default 0: back to back)
   --warmup N                   untimed batches before it (default 10)
   --duration S                 seconds of each many-desk scenario (default 10)

@@ -33,9 +33,11 @@ export function table(sizes: Record<string, SizeFigures>): string {
     ],
   ];
   const checks: string[] = [];
+  const bases: string[] = [];
   for (const [size, figures] of Object.entries(sizes)) {
     const scenarios: Array<[string, LatencyFigures | undefined]> = [
       ['1 desk, sequential', figures.sequentialDesk],
+      ['1 desk, with bases', figures.sequentialBases],
       [`${figures.desksOnTournaments?.desks ?? ''} desks, own tournaments`, figures.desksOnTournaments],
       [`${figures.desksOnOneTournament?.desks ?? ''} desks, one tournament`, figures.desksOnOneTournament],
     ];
@@ -45,7 +47,8 @@ export function table(sizes: Record<string, SizeFigures>): string {
         size,
         name,
         String(f.batches),
-        String(f.errors),
+        // With bases, a refusal of the other desk's batches counts too.
+        String(f.errors + (f === figures.sequentialBases ? figures.sequentialBases.otherDesk.errors : 0)),
         f.throughputPerS.toFixed(1),
         ms(f.latencyMs.p50),
         ms(f.latencyMs.p95),
@@ -69,6 +72,20 @@ export function table(sizes: Record<string, SizeFigures>): string {
         `${route.coldOverWarm}x`,
       ]);
     }
+    const withBases = figures.sequentialBases;
+    if (withBases) {
+      const plain = figures.sequentialDesk?.latencyMs.p50;
+      const other = withBases.otherDesk;
+      bases.push(
+        [
+          `${size}: ${plain ? `${withBases.p50OverPlain}x (${ms(withBases.latencyMs.p50)} / ${ms(plain)} ms)` : 'no plain run'}`,
+          `${withBases.lagged} of ${withBases.batches} bases behind the stored version ` +
+            `(p50 ${ms(withBases.laggedP50Ms)} ms, at it ${ms(withBases.currentP50Ms)} ms)`,
+          `other desk ${other.batches} batches, ${other.errors} errors${other.sameSignIn ? ' (same sign-in: not compared)' : ''}`,
+          `conflict probe ${withBases.conflictProbe}`,
+        ].join('; '),
+      );
+    }
     const c = figures.correctness;
     const b = [figures.desksOnTournaments?.broadcasts, figures.desksOnOneTournament?.broadcasts].filter((x) => !!x);
     checks.push(
@@ -80,6 +97,7 @@ export function table(sizes: Record<string, SizeFigures>): string {
     );
   }
   const parts = [textTable(mutations)];
+  if (bases.length) parts.push(['ack p50 with bases / without:', ...bases.map((line) => `  ${line}`)].join('\n'));
   if (reads.length > 1) parts.push(textTable(reads));
   parts.push(['no batch lost or applied twice:', ...checks.map((line) => `  ${line}`)].join('\n'));
   return parts.join('\n\n');

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Directive } from '../src/storage/storage.types';
+import type { Directive, TournamentRecord } from '../src/storage/storage.types';
 import type { DeskAccount } from './accounts';
 import { Desk, type BatchResult } from './desk';
 import { engineFloor, type Replay } from './floor';
 import { postOk } from './http';
 import { ratios, round, summarize, type Summary } from './stats';
-import { copyTournament, ScorePlan, type BenchTournament } from './tournaments';
+import { copyTournament, rescored, ScorePlan, type BenchTournament } from './tournaments';
 import { checkBroadcasts, type BroadcastCheck, type SentBatch } from './verify';
 
 /** What every scenario needs: the server, the desk account, and the ledger of everything sent. */
@@ -68,11 +68,10 @@ function figures(results: BatchResult[], elapsedMs: number, floor: number[]): La
   const ok = results.filter((r) => r.ok);
   const latencyMs = summarize(ok.map((r) => r.ms));
   const floorMs = summarize(floor);
-  const errorCodes = [...new Set(results.filter((r) => !r.ok).map((r) => r.error?.code ?? 'UNKNOWN'))].slice(0, 5);
   return {
     batches: ok.length,
     errors: results.length - ok.length,
-    errorCodes,
+    errorCodes: errorCodesOf(results),
     elapsedS: round(elapsedMs / 1000),
     throughputPerS: round(ok.length / (elapsedMs / 1000)),
     latencyMs,
@@ -80,6 +79,10 @@ function figures(results: BatchResult[], elapsedMs: number, floor: number[]): La
     ratioToFloor: ratios(latencyMs, floorMs),
     floorThroughputPerS: floorMs.mean > 0 ? round(1000 / floorMs.mean) : 0,
   };
+}
+
+function errorCodesOf(results: BatchResult[]): string[] {
+  return [...new Set(results.filter((r) => !r.ok).map((r) => r.error?.code ?? 'UNKNOWN'))].slice(0, 5);
 }
 
 /** Background work the batches left behind (cache warming, calendar) must not land in the floor's timing. */
@@ -137,6 +140,129 @@ export async function sequentialDesk(
     return { tournamentId: target.tournamentId, ...figures(results, elapsed, floor) };
   } finally {
     desk.close();
+  }
+}
+
+/** The one-desk figures when every batch carries `baseVersions`, with what the bases met. */
+export interface BasesFigures extends LatencyFigures {
+  /** The desk's acked batches whose base was behind the stored version (the other desk had committed since). */
+  lagged: number;
+  /** The most versions a base was behind. */
+  maxLag: number;
+  /** Ack p50 of the lagged batches, and of those whose base was the stored version. */
+  laggedP50Ms: number;
+  currentP50Ms: number;
+  /**
+   * The other desk's batches (untimed), with bases too: a refusal of one of them is an error as
+   * well. `sameSignIn`: it had to use the desk's own token (only a token was given), so the server
+   * takes its batches for the desk's own and compares nothing.
+   */
+  otherDesk: { batches: number; errors: number; errorCodes: string[]; sameSignIn: boolean };
+  /**
+   * After the timed batches, the other desk scores one of its matchUps and the desk sends another
+   * score for it, based on the version before: `refused` (ERR_CONFLICT: the server checks bases),
+   * `applied` (it ignores them), or `failed: CODE`. Not counted in the figures above.
+   */
+  conflictProbe: string;
+  /** Ack p50 here / ack p50 of the plain one-desk scenario of the same run (when both ran). */
+  p50OverPlain?: number;
+}
+
+/**
+ * The one-desk scenario with `baseVersions` on every batch: the version the desk's copy holds (its
+ * last ack's, the join version first). Before every second batch another desk commits a score on
+ * the same tournament (untimed; in an event of its own, whose players are in no other event: no
+ * matchUp, draw or participant in common), so half the bases are one version behind the stored one
+ * and the server reads the log after them, finding no conflict; the other half equal the stored
+ * version. The other desk's batch is acked before the measured one
+ * is sent, so the measured latency holds no wait on the tournament's lock, and compares with the
+ * plain scenario's.
+ */
+export async function sequentialWithBases(
+  ctx: BenchContext,
+  tournament: BenchTournament,
+  options: SequentialOptions,
+): Promise<BasesFigures> {
+  const spare = await upload(ctx, tournament);
+  const target = await upload(ctx, tournament);
+  if (tournament.eventIds.length < 2) throw new Error('the bases scenario needs a tournament of two events or more');
+  // The other desk scores the second event (players of its own), the desk every other event.
+  const record = JSON.parse(target.json) as TournamentRecord;
+  const plan = new ScorePlan(record, (event) => event !== 1);
+  const otherPlan = new ScorePlan(record, (event) => event === 1);
+  const run = randomBytes(3).toString('hex');
+  const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${run}-bases`);
+  // Another sign-in of the user: the server finds no conflict with a sign-in's own batches.
+  const other = await Desk.open(ctx.url, ctx.account.otherToken ?? ctx.account.token, `bench-${run}-other`);
+  try {
+    let base = (await desk.join(target.tournamentId)) ?? 1;
+    let otherBase = (await other.join(target.tournamentId)) ?? 1;
+    let spareBase = 1;
+    for (let i = 0; i < options.warmup; i++) {
+      const result = await desk.send(spare.tournamentId, spare.plan.next(), spareBase);
+      note(ctx, result);
+      if (result.ok) spareBase = result.version!;
+    }
+    const results: BatchResult[] = [];
+    const others: BatchResult[] = [];
+    let otherMs = 0;
+    const started = performance.now();
+    for (let i = 0; i < options.batches; i++) {
+      if (i > 0 && options.paceMs) await settle(options.paceMs);
+      if (i % 2 === 1) {
+        const before = performance.now();
+        const result = await other.send(target.tournamentId, otherPlan.next(), otherBase);
+        otherMs += performance.now() - before;
+        note(ctx, result);
+        others.push(result);
+        if (result.ok) otherBase = result.version!;
+      }
+      const result = await desk.send(target.tournamentId, plan.next(), base);
+      note(ctx, result);
+      results.push(result);
+      if (result.ok) base = result.version!;
+    }
+    // Throughput counts the measured desk's batches only: not the pauses, not the other desk's.
+    const elapsed = performance.now() - started - otherMs - options.paceMs * Math.max(0, options.batches - 1);
+
+    // The probe: the other desk scores a matchUp, then the desk, on the version before, another score for it.
+    const stored = Math.max(base, otherBase);
+    const change = otherPlan.next();
+    const first = await other.send(target.tournamentId, change, otherBase);
+    note(ctx, first);
+    let conflictProbe = `failed: the other desk's batch: ${first.error?.code ?? 'UNKNOWN'}`;
+    if (first.ok) {
+      const probe = await desk.send(target.tournamentId, rescored(change), stored);
+      note(ctx, probe);
+      conflictProbe = probe.ok
+        ? 'applied'
+        : probe.error?.code === 'ERR_CONFLICT'
+          ? 'refused'
+          : `failed: ${probe.error?.code ?? 'UNKNOWN'}`;
+    }
+
+    await settle(options.settleMs);
+    ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
+    // The measured desk's batches alone: the other desk's touch another event, so the sequence stays valid.
+    const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
+    const lags = results.filter((r) => r.ok).map((r) => ({ ms: r.ms, lag: r.version! - 1 - r.base! }));
+    return {
+      ...figures(results, elapsed, floor),
+      lagged: lags.filter((l) => l.lag > 0).length,
+      maxLag: Math.max(0, ...lags.map((l) => l.lag)),
+      laggedP50Ms: summarize(lags.filter((l) => l.lag > 0).map((l) => l.ms)).p50,
+      currentP50Ms: summarize(lags.filter((l) => l.lag === 0).map((l) => l.ms)).p50,
+      otherDesk: {
+        batches: others.filter((r) => r.ok).length,
+        errors: others.filter((r) => !r.ok).length,
+        errorCodes: errorCodesOf(others),
+        sameSignIn: !ctx.account.otherToken,
+      },
+      conflictProbe,
+    };
+  } finally {
+    desk.close();
+    other.close();
   }
 }
 

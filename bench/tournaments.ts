@@ -190,6 +190,16 @@ const OUTCOMES = SCORES.map(
     (mocksEngine.generateOutcomeFromScoreString({ scoreString, winningSide: 1 }) as { outcome: unknown }).outcome,
 );
 
+/** The same batch with another score on each matchUp (same winner): a change that differs from it. */
+export function rescored(batch: Directive[]): Directive[] {
+  return batch.map((directive) => {
+    const outcome = JSON.stringify(directive.params?.outcome);
+    const index = OUTCOMES.findIndex((known) => JSON.stringify(known) === outcome);
+    const other = structuredClone(OUTCOMES[(index + 1) % OUTCOMES.length]);
+    return { ...directive, params: { ...directive.params, outcome: other } };
+  });
+}
+
 /**
  * The scoring batches for one tournament, in order: one `setMatchUpStatus` per batch, on first-round
  * matches (both sides known, none depends on another, so desks sharing a plan never wait on each
@@ -200,12 +210,18 @@ export class ScorePlan {
   private readonly targets: Array<{ matchUpId: string; drawId: string }>;
   private cursor = 0;
 
-  constructor(private readonly record: TournamentRecord) {
-    const perEvent = (record.events as RawEvent[]).map((event) =>
-      matchUpsOf({ ...record, events: [event] } as TournamentRecord).filter(
-        (m) => m.roundNumber === 1 && m.drawPositions?.filter(Boolean).length === 2,
-      ),
-    );
+  /** `keepEvent`: the events (by index in the record) whose matches this plan scores; default all. */
+  constructor(
+    private readonly record: TournamentRecord,
+    keepEvent: (index: number) => boolean = () => true,
+  ) {
+    const perEvent = (record.events as RawEvent[])
+      .filter((_, index) => keepEvent(index))
+      .map((event) =>
+        matchUpsOf({ ...record, events: [event] } as TournamentRecord).filter(
+          (m) => m.roundNumber === 1 && m.drawPositions?.filter(Boolean).length === 2,
+        ),
+      );
     const longest = Math.max(0, ...perEvent.map((list) => list.length));
     this.targets = [];
     for (let i = 0; i < longest; i++) {

@@ -12,6 +12,12 @@ describe('bench medians of several runs', () => {
     });
   });
 
+  it("keeps each run's finding when the runs found different things", () => {
+    const run = (conflictProbe: string) => ({ medium: { sequentialBases: { conflictProbe } } });
+    expect(medianOfRuns([run('refused'), run('refused')])).toEqual(run('refused'));
+    expect(medianOfRuns([run('refused'), run('applied'), run('refused')])).toEqual(run('refused, applied, refused'));
+  });
+
   it('summarises latencies with nearest-rank percentiles', () => {
     const samples = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(summarize(samples)).toMatchObject({ count: 100, p50: 50, p95: 95, p99: 99, min: 1, max: 100, mean: 50.5 });

@@ -67,6 +67,17 @@ describe('pnpm bench (smoke)', () => {
     expect(tiny.sequentialDesk!.latencyMs.p50).toBeGreaterThan(0);
     expect(tiny.sequentialDesk!.floorMs.count).toBe(TINY.batches);
     expect(tiny.sequentialDesk!.ratioToFloor.p50).toBeGreaterThan(0);
+    // With bases: another desk scores before every second batch, so half the bases are a version behind.
+    const bases = tiny.sequentialBases!;
+    expect(bases).toMatchObject({ batches: TINY.batches, errors: 0, lagged: TINY.batches / 2, maxLag: 1 });
+    // A second sign-in, so the server compares its batches with the desk's (finding no conflict).
+    expect(bases.otherDesk).toMatchObject({ batches: TINY.batches / 2, errors: 0, sameSignIn: false });
+    expect(bases.floorMs.count).toBe(TINY.batches);
+    expect(bases.laggedP50Ms).toBeGreaterThan(0);
+    expect(bases.currentP50Ms).toBeGreaterThan(0);
+    expect(bases.p50OverPlain).toBeGreaterThan(0);
+    // Another score for the matchUp the other desk just scored, on the version before it.
+    expect(bases.conflictProbe).toBe('refused');
     for (const many of [tiny.desksOnTournaments!, tiny.desksOnOneTournament!]) {
       expect(many.errors).toBe(0);
       expect(many.perDesk).toHaveLength(TINY.desks);
@@ -82,9 +93,13 @@ describe('pnpm bench (smoke)', () => {
       expect(route.warmConcurrent.failures).toBe(0);
       expect(route.bytes).toBeGreaterThan(0);
     }
-    const sent = TINY.warmup + TINY.batches + tiny.desksOnTournaments!.batches + shared.batches + TINY.coldReads;
+    // The bases scenario: its warm-up, both desks' batches and the probe's first (the second was refused).
+    const withBases = TINY.warmup + TINY.batches + bases.otherDesk.batches + 1;
+    const sent =
+      TINY.warmup + TINY.batches + withBases + tiny.desksOnTournaments!.batches + shared.batches + TINY.coldReads;
     expect(tiny.correctness).toMatchObject({ ok: true, acked: sent, logged: sent, lost: 0, duplicated: 0 });
     expect(table(sizes)).toContain('tiny: ok');
+    expect(table(sizes)).toContain(`tiny: ${bases.p50OverPlain}x`);
   }, 60_000);
 
   it('reports a batch missing from the log and one acked at another version than the log says', async () => {
