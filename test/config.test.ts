@@ -32,6 +32,7 @@ describe('configuration', () => {
       JWT_VALIDITY: '1d',
       CORS_ORIGINS: ['*'],
       MAX_BODY_BYTES: 16 * 1024 * 1024,
+      SOCKET_QUEUE_MAX_BYTES: 64 * 1024 * 1024,
       LOG_LEVEL: 'info',
     });
     expect(env.REDIS_URL).toBeUndefined();
@@ -87,6 +88,8 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_CACHE_WARM', 'maybe'],
     ['LOCK_TIMEOUT_MS', '1.5'],
+    ['SOCKET_QUEUE_MAX_BYTES', '0'],
+    ['SOCKET_QUEUE_MAX_BYTES', '64MiB'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '10.0.0.0/8, proxy.internal'],
   ])('refuses %s=%s with a message naming it', (name, value) => {

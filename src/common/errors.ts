@@ -11,6 +11,8 @@ export const ErrorCode = {
   BATCH_TOO_LARGE: 'ERR_BATCH_TOO_LARGE',
   PAYLOAD_TOO_LARGE: 'ERR_PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'ERR_RATE_LIMITED',
+  /** A desk's queue holds too many bytes waiting; retryable once earlier batches are acked. */
+  QUEUE_FULL: 'ERR_QUEUE_FULL',
   STORAGE_UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
   SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
   INTERNAL: 'ERR_INTERNAL',

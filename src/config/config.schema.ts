@@ -74,6 +74,7 @@ export const envSchema = z
     LOGIN_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
 
     SOCKET_EVENTS_PER_10S: positiveInt.default(300),
+    SOCKET_QUEUE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   })
   .superRefine((env, ctx) => {

@@ -33,6 +33,8 @@ export class AppConfig {
   };
   readonly publicCache: { maxBytes: number; ttlSeconds: number; warm: boolean; warmIntervalMs: number };
   readonly socketEventsPer10s: number;
+  /** Bytes of batches one desk connection may have waiting for their answer (see gateway/desk-queue.ts). */
+  readonly socketQueueMaxBytes: number;
   readonly shutdownTimeoutMs: number;
   /** Folder for server-owned files (the generated development JWT secret). */
   readonly dataDir: string;
@@ -85,6 +87,7 @@ export class AppConfig {
       warmIntervalMs: env.PUBLIC_CACHE_WARM_INTERVAL_MS,
     };
     this.socketEventsPer10s = env.SOCKET_EVENTS_PER_10S;
+    this.socketQueueMaxBytes = env.SOCKET_QUEUE_MAX_BYTES;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
   }
 }

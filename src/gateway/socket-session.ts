@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { bearerToken, InvalidTokenError, type TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { tokenHolder } from '../tournaments/desk-freshness';
+import type { DeskQueue } from './desk-queue';
 import type { EngineSkew } from './engine-version';
 import { RateLimiter } from './rate-limiter';
 
@@ -17,10 +18,8 @@ export interface SocketSession {
   limiter: RateLimiter;
   /** Tournaments joined, with the rooms joined for each. */
   joined: Map<string, string[]>;
-  /** A desk's batches run one after another, in the order it sent them. */
-  queue: Promise<void>;
-  /** Batches received and not yet answered. */
-  pending: number;
+  /** A desk's batches run one after another, in the order it sent them (made at its first batch). */
+  queue?: DeskQueue;
   /** The batch now in the executor (one at a time), and whether its ack went out at commit. */
   running?: { ackId?: string | number; acked: boolean };
   expiry?: NodeJS.Timeout;
@@ -37,8 +36,6 @@ export function openSession(socket: Socket, eventsPer10s: number, tokens?: Token
   const data: SocketSession = {
     limiter: new RateLimiter(eventsPer10s),
     joined: new Map(),
-    queue: Promise.resolve(),
-    pending: 0,
   };
   if (tokens) {
     const token = handshakeToken(socket.handshake);
@@ -85,11 +82,17 @@ export function authorise(
 
 /**
  * Refuses events beyond the socket's allowance before any handler runs. `onLimited` answers the
- * client; the event itself is dropped.
+ * client; the event itself is dropped. Events in `uncounted` pass without taking from the
+ * allowance (their handler bounds them otherwise).
  */
-export function limitEvents(socket: Socket, onLimited: (event: string, args: unknown[]) => void): void {
+export function limitEvents(
+  socket: Socket,
+  onLimited: (event: string, args: unknown[]) => void,
+  uncounted: ReadonlySet<string> = new Set(),
+): void {
   socket.use((packet, next) => {
     const [event, ...args] = packet as [unknown, ...unknown[]];
+    if (typeof event === 'string' && uncounted.has(event)) return next();
     if (session(socket).limiter.take()) return next();
     onLimited(typeof event === 'string' ? event : '', args);
   });

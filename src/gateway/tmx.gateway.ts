@@ -24,6 +24,7 @@ import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament
 import { BroadcastLink } from './broadcast-link';
 import { deskHolders } from './desk-broadcast';
 import { DeskFanout } from './desk-fanout';
+import { BacklogGate, DeskQueue, QUEUE_BOUNDED_EVENTS } from './desk-queue';
 import { DeskService } from './desk.service';
 import { engineSkew, SERVER_ENGINE_VERSION } from './engine-version';
 import {
@@ -48,8 +49,6 @@ import {
 
 /** Roles that may send batches, join rooms and catch up (superadmin always passes). */
 const DESK_ROLES = ['client'];
-/** Batches a desk may have waiting for their answer; more are refused rather than queued. */
-export const MAX_PENDING_BATCHES = 32;
 /** Tournaments one socket may have joined at once. */
 export const MAX_JOINED = 100;
 
@@ -67,6 +66,8 @@ export class TmxGateway
   private readonly limits: MessageLimits;
   private unsubscribe?: () => void;
   private fanout?: DeskFanout;
+  /** Desks' live batches start before other desks' flushed backlogs (desk-queue.ts). */
+  private readonly backlog = new BacklogGate();
 
   constructor(
     private readonly executor: MutationExecutor,
@@ -103,10 +104,12 @@ export class TmxGateway
   handleConnection(client: Socket): void {
     // Connections without a valid token are accepted; each event that needs one is refused.
     const data = openSession(client, this.config.socketEventsPer10s, this.tokens);
-    limitEvents(client, (event, args) => {
+    const limited = (event: string, args: unknown[]) => {
       const error = { code: ErrorCode.RATE_LIMITED, message: 'too many messages: slow down' };
       this.refuse(client, event, error, args[0]);
-    });
+    };
+    // Batches are not counted: a desk's offline queue comes at once; bytes waiting bound it (desk-queue.ts).
+    limitEvents(client, limited, QUEUE_BOUNDED_EVENTS);
     watchExpiry(data, () => this.expire(client, data));
   }
 
@@ -122,15 +125,10 @@ export class TmxGateway
     const parsed = parseBatch(data, this.limits);
     if (parsed.error) return this.refuse(client, 'executionQueue', parsed.error, data);
     this.noteEngineVersion(client, desk, parsed.value.factoryVersion);
-    if (desk.pending >= MAX_PENDING_BATCHES) {
-      const error = { code: ErrorCode.RATE_LIMITED, message: 'too many batches waiting for an answer' };
-      return this.refuse(client, 'executionQueue', error, data);
-    }
-    desk.pending++;
-    desk.queue = desk.queue
-      .then(() => this.runBatch(client, desk, parsed.value))
-      .catch((error: Error) => this.logger.error(`executionQueue failed: ${error.message}`))
-      .finally(() => desk.pending--);
+    const onError = (error: Error) => this.logger.error(`executionQueue failed: ${error.message}`);
+    desk.queue ??= new DeskQueue(this.config.socketQueueMaxBytes, onError, this.backlog);
+    const full = desk.queue.offer(parsed.value, () => this.runBatch(client, desk, parsed.value));
+    if (full) return this.refuse(client, 'executionQueue', full, data);
   }
 
   @SubscribeMessage('joinTournament')
