@@ -102,10 +102,22 @@ describe('parseBatch', () => {
   it('takes the TMX envelope or a bare payload, and drops client claims', () => {
     const payload = { tournamentIds: ['t1'], methods, ackId: 'a', userId: 'forged@x', rollbackOnError: true };
     const expected = {
-      value: { tournamentIds: ['t1'], tournamentId: undefined, methods, ackId: 'a', rollbackOnError: true },
+      value: {
+        ...{ tournamentIds: ['t1'], tournamentId: undefined, methods, ackId: 'a', rollbackOnError: true },
+        returnResults: false,
+      },
     };
     expect(parseBatch({ type: 'executionQueue', payload }, limits)).toEqual(expected);
     expect(parseBatch(payload, limits)).toEqual(expected);
+  });
+
+  it('passes the conflict fields on to the executor, which checks them', () => {
+    const payload = { tournamentIds: ['t1'], methods, baseVersions: { t1: 4 }, conflictPolicy: 'overwrite' };
+    expect(parseBatch({ ...payload, returnResults: true }, limits).value).toMatchObject({
+      ...payload,
+      returnResults: true,
+    });
+    expect(parseBatch({ ...payload, returnResults: 'yes' }, limits).error?.code).toBe('ERR_INVALID_INPUT');
   });
 
   it.each([
