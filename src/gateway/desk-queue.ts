@@ -61,6 +61,11 @@ export class DeskQueue {
     return this.waitingCount;
   }
 
+  /** Resolves once every batch queued so far has run and been answered (shutdown waits for it). */
+  get settled(): Promise<void> {
+    return this.tail;
+  }
+
   /** Queues `run` behind the desk's earlier batches, or answers why not (nothing of it runs). */
   offer(batch: QueuedBatch, run: () => Promise<void>): ErrorBody | undefined {
     const bytes = batchBytes(batch.methods);

@@ -84,8 +84,12 @@ export class TmxGateway
   }
 
   afterInit(namespace: Namespace): void {
-    // The one Socket.IO server behind both namespaces: shutdown closes its connections.
+    // The one Socket.IO server behind both namespaces: shutdown closes its connections, once the
+    // batches still queued on them have been answered (refused by then: the batch gate is closed).
     this.connections.attach(namespace.server);
+    this.connections.drainBeforeClose(() =>
+      Promise.all([...namespace.sockets.values()].map((socket) => session(socket).queue?.settled)),
+    );
     // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order
     // (with several instances, the fan-out restores version order for relayed commits).
     const fanout = (this.fanout = new DeskFanout(namespace, this.link, this.logger, (committed) =>

@@ -19,8 +19,7 @@ const IDLE_SWEEP_MS = 50;
  */
 export async function shutdown(app: INestApplication, timeoutMs: number): Promise<void> {
   await app.get(BatchGate).close();
-  // Batches queued behind a desk's running one are refused in microtasks after it: let them answer.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Batches still queued behind a desk's running one are refused (and answered) before the close.
   await app.get(SocketConnections).closeAll(Math.min(SOCKET_GRACE_MAX_MS, timeoutMs / 4));
   const http = app.getHttpServer() as HttpServer;
   // No new connections. A keep-alive connection would hold the HTTP server open until its idle

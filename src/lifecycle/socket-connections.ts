@@ -17,10 +17,19 @@ interface EngineConnection {
 @Injectable()
 export class SocketConnections {
   private server?: Server;
+  private readonly drains: Array<() => Promise<unknown>> = [];
 
   /** Called by the gateway once the Socket.IO server exists. */
   attach(server: Server): void {
     this.server = server;
+  }
+
+  /**
+   * Work to finish before the connections close: the gateway's queued batches, which the closed
+   * batch gate refuses at once, so that their refusals reach the desks.
+   */
+  drainBeforeClose(drain: () => Promise<unknown>): void {
+    this.drains.push(drain);
   }
 
   /** Open connections right now. */
@@ -30,13 +39,13 @@ export class SocketConnections {
 
   /** Closes every connection after its buffered packets; gives up waiting after `graceMs`. */
   async closeAll(graceMs: number): Promise<void> {
-    const engine = this.server?.engine as unknown as { clients?: Record<string, EngineConnection> } | undefined;
-    const connections = Object.values(engine?.clients ?? {});
-    if (!connections.length) return;
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     try {
-      await Promise.race([Promise.all(connections.map(closeGracefully)), gaveUp]);
+      await Promise.race([Promise.all(this.drains.map((drain) => drain())), gaveUp]);
+      const engine = this.server?.engine as unknown as { clients?: Record<string, EngineConnection> } | undefined;
+      const connections = Object.values(engine?.clients ?? {});
+      if (connections.length) await Promise.race([Promise.all(connections.map(closeGracefully)), gaveUp]);
     } finally {
       clearTimeout(timer);
     }

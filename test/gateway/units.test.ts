@@ -113,9 +113,11 @@ describe('parseBatch', () => {
 
   it('passes the conflict fields on to the executor, which checks them', () => {
     const payload = { tournamentIds: ['t1'], methods, baseVersions: { t1: 4 }, conflictPolicy: 'overwrite' };
-    expect(parseBatch({ ...payload, returnResults: true }, limits).value).toMatchObject({
-      ...payload,
-      returnResults: true,
+    expect(parseBatch({ ...payload, returnResults: true }, limits)).toMatchObject({
+      value: {
+        ...payload,
+        returnResults: true,
+      },
     });
     expect(parseBatch({ ...payload, returnResults: 'yes' }, limits).error?.code).toBe('ERR_INVALID_INPUT');
   });
