@@ -9,9 +9,11 @@ import {
   inviteBody,
   lastSelectedProviderBody,
   loginBody,
+  logoutBody,
   magicConsumeBody,
   magicRequestBody,
   modifyUserBody,
+  refreshBody,
   registerBody,
   removeUserBody,
   resetPasswordBody,
@@ -19,6 +21,7 @@ import {
 import { AuthService } from './auth.service';
 import { CurrentUser, Public, Roles } from './decorators';
 import { MagicLinkService } from './magic-link.service';
+import { RefreshTokenService } from './refresh-tokens';
 import { SignInThrottlerGuard } from './sign-in-throttle';
 
 type Body<T extends z.ZodType> = z.infer<T>;
@@ -29,15 +32,35 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly userAdmin: UserAdminService,
     private readonly magicLinks: MagicLinkService,
+    private readonly refreshTokens: RefreshTokenService,
   ) {}
 
   @Public()
   @UseGuards(SignInThrottlerGuard)
   @Post('login')
   async login(@ZodBody(loginBody) body: Body<typeof loginBody>) {
-    const token = await this.auth.login(body.email, body.password);
-    if (!token) throw new UnauthorizedException('Invalid email or password');
-    return { token };
+    const signIn = await this.refreshTokens.login(body.email, body.password);
+    if (!signIn) throw new UnauthorizedException('Invalid email or password');
+    return signIn;
+  }
+
+  /** A new access token and the next refresh token of the chain; the one presented is retired. */
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @Post('refresh')
+  async refresh(@ZodBody(refreshBody) body: Body<typeof refreshBody>) {
+    const signIn = await this.refreshTokens.refresh(body.refreshToken);
+    if (!signIn) throw new UnauthorizedException('Invalid or expired refresh token');
+    return signIn;
+  }
+
+  /** Ends the refresh token's chain. Needs no access token (TMX sends none); always `{ success: true }`. */
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @Post('logout')
+  async logout(@ZodBody(logoutBody) body: Body<typeof logoutBody>) {
+    if (body.refreshToken) await this.refreshTokens.logout(body.refreshToken);
+    return { success: true };
   }
 
   @Roles('admin')
@@ -118,6 +141,6 @@ export class AuthController {
   async magicConsume(@ZodBody(magicConsumeBody) body: Body<typeof magicConsumeBody>) {
     const user = await this.magicLinks.consume(body.code);
     if (!user) throw new UnauthorizedException('Invalid or expired sign-in link');
-    return { token: await this.auth.tokenFor(user) };
+    return this.refreshTokens.signIn(user);
   }
 }

@@ -12,6 +12,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { MagicLinkService } from './magic-link.service';
 import { createMailer, Mailer } from './mail/mailer';
 import { RolesGuard } from './roles.guard';
+import { RefreshTokenService } from './refresh-tokens';
 import { signInThrottlerOptions } from './sign-in-throttle';
 import { SuperadminBootstrap } from './superadmin.bootstrap';
 import { TokenService, validitySeconds } from './token.service';
@@ -38,6 +39,7 @@ import { TokenService, validitySeconds } from './token.service';
   providers: [
     AuthService,
     MagicLinkService,
+    RefreshTokenService,
     TokenService,
     JwtStrategy,
     SuperadminBootstrap,

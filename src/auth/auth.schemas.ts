@@ -58,6 +58,14 @@ export const magicRequestBody = z.object({ email: emailKey });
 
 export const magicConsumeBody = z.object({ code: z.string().trim().min(1).max(128) });
 
+/** A refresh token as a sign-in gave it (opaque, 43 characters; anything else up to 4 KiB is simply unknown). */
+const refreshToken = z.string().trim().min(1).max(4096);
+
+export const refreshBody = z.object({ refreshToken });
+
+/** Sign-out answers success whatever it is given, a missing token included (TMX sends what it has). */
+export const logoutBody = z.object({ refreshToken: z.string().max(4096).nullish() });
+
 export type InviteInput = z.infer<typeof inviteBody>;
 export type RegisterInput = z.infer<typeof registerBody>;
 export type ModifyUserInput = z.infer<typeof modifyUserBody>;

@@ -37,12 +37,6 @@ export class AuthService {
     private readonly config: AppConfig,
   ) {}
 
-  /** A signed token, or undefined on any mismatch (the route answers 401 without saying which). */
-  async login(email: string, password: string): Promise<string | undefined> {
-    const user = await this.users.checkPassword(email, password);
-    return user && this.tokens.sign(await this.claimsFor(user));
-  }
-
   async claimsFor(user: StoredUser): Promise<TokenClaims> {
     const provider = user.providerId ? await this.storage.providers.get(user.providerId) : undefined;
     return buildClaims(user, provider);

@@ -47,6 +47,7 @@ export const envSchema = z
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_VALIDITY: duration.default('1d'),
     JWT_ISSUER: z.string().min(1).default('competition-factory-server'),
+    REFRESH_TOKEN_VALIDITY: duration.default('30d'),
 
     CORS_ORIGINS: csv.default(['*']),
     TRUST_PROXY: trustProxy.default(false),

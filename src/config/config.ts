@@ -16,6 +16,8 @@ export class AppConfig {
   readonly storage: { provider: 'leveldb'; path: string } | ({ provider: 'postgres' } & PostgresOptions);
   readonly redis?: { url: string; keyPrefix: string };
   readonly jwt: { secret: string; validity: string; issuer: string };
+  /** How long a refresh token lasts (`REFRESH_TOKEN_VALIDITY`); each rotation starts a new one. */
+  readonly refreshTokenValidity: string;
   readonly corsOrigins: string[];
   /** Express `trust proxy`: which hops' X-Forwarded-For to believe for the client address. */
   readonly trustProxy: boolean | number | string[];
@@ -60,6 +62,7 @@ export class AppConfig {
           };
     this.redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
     this.jwt = { secret: jwtSecret, validity: env.JWT_VALIDITY, issuer: env.JWT_ISSUER };
+    this.refreshTokenValidity = env.REFRESH_TOKEN_VALIDITY;
     this.corsOrigins = env.CORS_ORIGINS;
     this.trustProxy = env.TRUST_PROXY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;

@@ -240,6 +240,54 @@ export interface CodeStore {
   purgeExpired(now?: number): Promise<number>;
 }
 
+/** One refresh token as stored: never the token itself, only its SHA-256. */
+export interface StoredRefreshToken {
+  /** SHA-256 (hex) of the token. */
+  hash: string;
+  /** The chain (family) this token belongs to: one per sign-in, kept through every rotation. */
+  familyId: string;
+  userId: string;
+  /** Lower-cased email of the user it was issued to. */
+  email: string;
+  /** The user's session generation when it was issued. */
+  sv: number;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** Epoch ms when it was rotated or revoked; absent while it may still be used. */
+  retiredAt?: number;
+}
+
+/** A refresh token to store next in the chain of the one it replaces. */
+export type NextRefreshToken = Omit<StoredRefreshToken, 'familyId' | 'retiredAt'>;
+
+/**
+ * What `rotate` did: `rotated` (the presented token was live: it is now retired and `next` stored in
+ * its chain), `reused` (it was already retired: the whole chain is revoked, nothing stored) or
+ * `invalid` (unknown or expired: nothing changed). `token` is the presented token as it was.
+ */
+export type RefreshRotation =
+  | { outcome: 'rotated'; token: StoredRefreshToken }
+  | { outcome: 'reused'; token: StoredRefreshToken }
+  | { outcome: 'invalid' };
+
+export interface RefreshTokenStore {
+  /** Stores a new, live token (the first of its chain, or a replacement written by `rotate`). */
+  put(token: StoredRefreshToken): Promise<void>;
+  /** The stored token (live, retired or expired), undefined when unknown. */
+  get(hash: string): Promise<StoredRefreshToken | undefined>;
+  /**
+   * Atomically: a live, unexpired token is retired and `next` stored in its chain; a retired one
+   * revokes its whole chain. Of concurrent rotations of one token exactly one gets `rotated`.
+   */
+  rotate(hash: string, next: NextRefreshToken, now?: number): Promise<RefreshRotation>;
+  /** Retires every token of the chain; returns how many were still live. */
+  revokeFamily(familyId: string, now?: number): Promise<number>;
+  /** Retires every token of the user; returns how many were still live. */
+  revokeUser(userId: string, now?: number): Promise<number>;
+  /** Deletes expired tokens (live or retired); returns how many went. */
+  purgeExpired(now?: number): Promise<number>;
+}
+
 /** The entity stores of an open store. */
 export interface StoreParts {
   chat: ChatStore;
@@ -248,6 +296,7 @@ export interface StoreParts {
   providers: ProviderStore;
   calendars: CalendarStore;
   codes: CodeStore;
+  refreshTokens: RefreshTokenStore;
 }
 
 /** The whole store. Nest injects it by this class; `StorageModule` picks the implementation. */
@@ -272,6 +321,9 @@ export abstract class Storage {
   }
   get codes(): CodeStore {
     return this.parts().codes;
+  }
+  get refreshTokens(): RefreshTokenStore {
+    return this.parts().refreshTokens;
   }
   get chat(): ChatStore {
     return this.parts().chat;

@@ -5,8 +5,10 @@ import {
   VersionConflictError,
   type CalendarEntry,
   type NewChatMessage,
+  type NextRefreshToken,
   type Provider,
   type Storage,
+  type StoredRefreshToken,
   type StoredUser,
   type TournamentWrite,
 } from '../../src/storage/storage.types';
@@ -518,6 +520,104 @@ export function storageContract(open: OpenStorage): void {
       expect(await storage.codes.peek('invite', live)).toEqual({ live: true });
       expect(await storage.codes.purgeExpired(Date.now() + 120_000)).toBe(1);
       expect(await storage.codes.peek('invite', live)).toBeUndefined();
+    });
+  });
+
+  describe('refresh tokens', () => {
+    const inADay = () => Date.now() + 86_400_000;
+    function tokenOf(familyId: string, userId = uid('user'), expiresAt = inADay()): StoredRefreshToken {
+      return { hash: uid('hash'), familyId, userId, email: `${userId}@example.org`, sv: 2, expiresAt };
+    }
+    const nextOf = ({ userId, email, sv, expiresAt }: NextRefreshToken): NextRefreshToken => ({
+      hash: uid('hash'),
+      userId,
+      email,
+      sv,
+      expiresAt,
+    });
+
+    it('stores a token by its hash and rotates it once into the same chain', async () => {
+      const first = tokenOf(uid('family'));
+      await storage.refreshTokens.put(first);
+      expect(await storage.refreshTokens.get(first.hash)).toEqual(first);
+      expect(await storage.refreshTokens.get(uid('unknown'))).toBeUndefined();
+
+      const second = nextOf(first);
+      expect(await storage.refreshTokens.rotate(first.hash, second)).toEqual({ outcome: 'rotated', token: first });
+      expect(await storage.refreshTokens.get(second.hash)).toEqual({ ...second, familyId: first.familyId });
+      expect((await storage.refreshTokens.get(first.hash))?.retiredAt).toEqual(expect.any(Number));
+      const third = nextOf(second);
+      expect(await storage.refreshTokens.rotate(second.hash, third)).toMatchObject({ outcome: 'rotated' });
+      expect(await storage.refreshTokens.get(third.hash)).toMatchObject({ familyId: first.familyId });
+    });
+
+    it('revokes the whole chain when a retired token is presented again', async () => {
+      const first = tokenOf(uid('family'));
+      const other = tokenOf(uid('family'), first.userId);
+      await storage.refreshTokens.put(first);
+      await storage.refreshTokens.put(other);
+      const second = nextOf(first);
+      await storage.refreshTokens.rotate(first.hash, second);
+
+      const replay = await storage.refreshTokens.rotate(first.hash, nextOf(first));
+      expect(replay).toMatchObject({ outcome: 'reused', token: { hash: first.hash } });
+      expect((await storage.refreshTokens.get(second.hash))?.retiredAt).toEqual(expect.any(Number));
+      expect(await storage.refreshTokens.rotate(second.hash, nextOf(second))).toMatchObject({ outcome: 'reused' });
+      // Another chain of the same user is untouched.
+      expect(await storage.refreshTokens.rotate(other.hash, nextOf(other))).toMatchObject({ outcome: 'rotated' });
+    });
+
+    it('refuses unknown and expired tokens and changes nothing', async () => {
+      expect(await storage.refreshTokens.rotate(uid('unknown'), nextOf(tokenOf('f')))).toEqual({ outcome: 'invalid' });
+      const old = tokenOf(uid('family'), uid('user'), Date.now() - 1);
+      await storage.refreshTokens.put(old);
+      const next = nextOf(old);
+      expect(await storage.refreshTokens.rotate(old.hash, next)).toEqual({ outcome: 'invalid' });
+      expect(await storage.refreshTokens.get(next.hash)).toBeUndefined();
+      expect((await storage.refreshTokens.get(old.hash))?.retiredAt).toBeUndefined();
+    });
+
+    it('lets exactly one of several concurrent rotations of one token succeed', async () => {
+      const first = tokenOf(uid('family'));
+      await storage.refreshTokens.put(first);
+      const nexts = Array.from({ length: 8 }, () => nextOf(first));
+      const outcomes = await Promise.all(nexts.map((next) => storage.refreshTokens.rotate(first.hash, next)));
+      expect(outcomes.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+      expect(outcomes.filter((r) => r.outcome === 'reused')).toHaveLength(7);
+      // The reuse ended the chain, the one successful rotation's token included.
+      const stored = await Promise.all(nexts.map((next) => storage.refreshTokens.get(next.hash)));
+      const written = stored.filter((token) => token !== undefined);
+      expect(written).toHaveLength(1);
+      expect(written[0]?.retiredAt).toEqual(expect.any(Number));
+    });
+
+    it('revokes a chain, and every chain of a user', async () => {
+      const userId = uid('user');
+      const [a, b, c] = [tokenOf(uid('family'), userId), tokenOf(uid('family'), userId), tokenOf(uid('family'))];
+      for (const token of [a, b, c]) await storage.refreshTokens.put(token);
+      expect(await storage.refreshTokens.revokeFamily(a.familyId)).toBe(1);
+      expect(await storage.refreshTokens.revokeFamily(a.familyId)).toBe(0);
+      expect(await storage.refreshTokens.rotate(a.hash, nextOf(a))).toMatchObject({ outcome: 'reused' });
+      const b2 = nextOf(b);
+      await storage.refreshTokens.rotate(b.hash, b2);
+      expect(await storage.refreshTokens.revokeUser(userId)).toBe(1);
+      expect(await storage.refreshTokens.rotate(b2.hash, nextOf(b2))).toMatchObject({ outcome: 'reused' });
+      expect(await storage.refreshTokens.rotate(c.hash, nextOf(c))).toMatchObject({ outcome: 'rotated' });
+    });
+
+    it('purges expired tokens only, retired or not', async () => {
+      await storage.refreshTokens.purgeExpired(Number.MAX_SAFE_INTEGER);
+      const live = tokenOf(uid('family'));
+      const gone = tokenOf(uid('family'), uid('user'), Date.now() - 1000);
+      const goneRetired = tokenOf(gone.familyId, gone.userId, Date.now() - 500);
+      for (const token of [live, gone, goneRetired]) await storage.refreshTokens.put(token);
+      await storage.refreshTokens.revokeFamily(gone.familyId);
+      expect(await storage.refreshTokens.purgeExpired()).toBe(2);
+      expect(await storage.refreshTokens.purgeExpired()).toBe(0);
+      expect(await storage.refreshTokens.get(gone.hash)).toBeUndefined();
+      expect(await storage.refreshTokens.get(live.hash)).toEqual(live);
+      expect(await storage.refreshTokens.purgeExpired(Date.now() + 2 * 86_400_000)).toBe(1);
+      expect(await storage.refreshTokens.get(live.hash)).toBeUndefined();
     });
   });
 

@@ -1,5 +1,5 @@
 import { Level, type BatchOperation } from 'level';
-import type { CalendarEntry, MutationLogEntry, Provider, StoredUser } from '../storage.types';
+import type { CalendarEntry, MutationLogEntry, Provider, StoredRefreshToken, StoredUser } from '../storage.types';
 import { StorageUnavailableError } from '../storage.types';
 
 export type Db = Level<string, unknown>;
@@ -43,6 +43,12 @@ export interface Sublevels {
   calendarOwner: Sub<string>;
   /** kind NUL code → { data, expiresAt }. */
   codes: Sub<StoredCode>;
+  /** SHA-256 of a refresh token → the stored token. */
+  refreshTokens: Sub<StoredRefreshToken>;
+  /** familyId NUL hash → 1 (the tokens of one chain). */
+  refreshFamilies: Sub<number>;
+  /** userId NUL hash → 1 (the tokens of one user). */
+  refreshUsers: Sub<number>;
   system: Sub<unknown>;
 }
 
@@ -91,6 +97,9 @@ export async function openLevel(path: string): Promise<{ db: Db; subs: Sublevels
     calendar: sublevel(db, 'calendar', 'json'),
     calendarOwner: sublevel(db, 'calendar-owner', 'utf8'),
     codes: sublevel(db, 'codes', 'json'),
+    refreshTokens: sublevel(db, 'refresh-tokens', 'json'),
+    refreshFamilies: sublevel(db, 'refresh-family', 'json'),
+    refreshUsers: sublevel(db, 'refresh-user', 'json'),
     system: sublevel(db, 'system', 'json'),
   };
   await checkFormat(db, subs.system, path);

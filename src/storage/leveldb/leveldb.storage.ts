@@ -5,6 +5,7 @@ import { openLevel, type Db } from './level-db';
 import { LevelDbCalendars } from './leveldb-calendars';
 import { LevelDbCodes } from './leveldb-codes';
 import { LevelDbProviders } from './leveldb-providers';
+import { LevelDbRefreshTokens } from './leveldb-refresh-tokens';
 import { LevelDbTournaments } from './leveldb-tournaments';
 import { LevelDbUsers } from './leveldb-users';
 
@@ -15,6 +16,7 @@ interface Opened {
   providers: LevelDbProviders;
   calendars: LevelDbCalendars;
   codes: LevelDbCodes;
+  refreshTokens: LevelDbRefreshTokens;
   chat: LevelDbChat;
 }
 
@@ -40,6 +42,7 @@ export class LevelDbStorage extends Storage {
       providers: new LevelDbProviders(db, subs.providers, subs.providerAbbr),
       calendars: new LevelDbCalendars(db, subs.calendar, subs.calendarOwner),
       codes: new LevelDbCodes(db, subs.codes),
+      refreshTokens: new LevelDbRefreshTokens(db, subs),
       chat: new LevelDbChat(db),
     };
   }

@@ -5,6 +5,7 @@ import { PgCalendars } from './pg-calendars';
 import { PgChat } from './pg-chat';
 import { PgCodes } from './pg-codes';
 import { PgProviders } from './pg-providers';
+import { PgRefreshTokens } from './pg-refresh-tokens';
 import { PgTournaments } from './pg-tournaments';
 import { PgUsers } from './pg-users';
 import { connectionError, createPool, type PostgresOptions } from './pool';
@@ -16,6 +17,7 @@ interface Opened {
   providers: PgProviders;
   calendars: PgCalendars;
   codes: PgCodes;
+  refreshTokens: PgRefreshTokens;
   chat: PgChat;
 }
 
@@ -54,6 +56,7 @@ export class PostgresStorage extends Storage {
       providers: new PgProviders(pool),
       calendars: new PgCalendars(pool),
       codes: new PgCodes(pool),
+      refreshTokens: new PgRefreshTokens(pool),
       chat: new PgChat(pool),
     };
   }
