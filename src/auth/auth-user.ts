@@ -33,6 +33,8 @@ export interface AuthUser {
   provider?: ProviderClaim;
   firstName?: string;
   lastName?: string;
+  /** The session generation the token was signed in (claim `sv`; 0 when absent). */
+  sv?: number;
   /** Token expiry, epoch seconds. */
   exp?: number;
 }

@@ -17,6 +17,7 @@ import {
   registerBody,
   removeUserBody,
   resetPasswordBody,
+  signoutBody,
 } from './auth.schemas';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public, Roles } from './decorators';
@@ -115,6 +116,17 @@ export class AuthController {
     const context = await this.auth.me(caller);
     if (!context) throw new UnauthorizedException('This account no longer exists');
     return context;
+  }
+
+  /**
+   * `{ everywhere: true }` ends every session of the caller: all its tokens (this one too) are
+   * refused from now on and its desk sockets are closed. Without it the answer is the same and
+   * nothing ends server-side (the client forgets its token).
+   */
+  @Post('signout')
+  async signout(@ZodBody(signoutBody) body: Body<typeof signoutBody>, @CurrentUser() caller: AuthUser) {
+    if (body.everywhere) await this.auth.signOutEverywhere(caller);
+    return { success: true };
   }
 
   @Patch('me/last-selected-provider')

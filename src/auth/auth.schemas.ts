@@ -56,6 +56,9 @@ export const lastSelectedProviderBody = z.object({ providerId: providerId.nullis
 
 export const magicRequestBody = z.object({ email: emailKey });
 
+/** `everywhere: true` ends every session of the caller (a new generation); otherwise nothing server-side. */
+export const signoutBody = z.object({ everywhere: z.boolean().optional() });
+
 export const magicConsumeBody = z.object({ code: z.string().trim().min(1).max(128) });
 
 /** A refresh token as a sign-in gave it (opaque, 43 characters; anything else up to 4 KiB is simply unknown). */

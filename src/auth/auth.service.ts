@@ -72,6 +72,13 @@ export class AuthService {
     return { success: true, lastSelectedProviderId: providerId };
   }
 
+  /** Ends every session of the caller (a new generation); 401 when the account is gone. */
+  async signOutEverywhere(caller: AuthUser): Promise<void> {
+    const user = await this.currentUser(caller);
+    const ended = user && (await this.users.endSessions(user));
+    if (!ended) throw new UnauthorizedException('This account no longer exists');
+  }
+
   private async currentUser(caller: AuthUser): Promise<StoredUser | undefined> {
     const user = await this.users.get(caller.email);
     return user && user.userId === caller.userId ? user : undefined;

@@ -19,6 +19,8 @@ export interface TokenClaims {
   lastName: string;
   /** The provider last picked in the desk app's switcher (TMX reads it from the token), or null. */
   lastSelectedProviderId: string | null;
+  /** The user's session generation when signed (docs/auth.md): an older one than the user's now is refused. */
+  sv: number;
 }
 
 /** `provider` is the user's provider (any object with the three identity fields). */
@@ -43,6 +45,7 @@ export function buildClaims(user: StoredUser, provider?: ProviderClaim): TokenCl
     firstName: user.firstName ?? '',
     lastName: user.lastName ?? '',
     lastSelectedProviderId: lastSelectedProvider(user),
+    sv: user.sessionVersion ?? 0,
   };
 }
 
@@ -67,6 +70,8 @@ const payloadSchema = z.object({
     .nullish(),
   firstName: z.string().nullish(),
   lastName: z.string().nullish(),
+  /** Tokens from before session generations have none: generation 0. */
+  sv: z.number().int().nonnegative().optional(),
   exp: z.number().optional(),
 });
 
@@ -86,6 +91,7 @@ export function claimsToUser(payload: unknown): AuthUser | undefined {
     provider: claims.provider ?? undefined,
     firstName: claims.firstName ?? undefined,
     lastName: claims.lastName ?? undefined,
+    sv: claims.sv ?? 0,
     exp: claims.exp,
   };
 }

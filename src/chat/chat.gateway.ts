@@ -10,12 +10,13 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { isSuperadmin, mayAccessProvider } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
+import { SessionGenerations } from '../auth/session-generations';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { BroadcastLink } from '../gateway/broadcast-link';
 import { RateLimiter } from '../gateway/rate-limiter';
 import { deskTargets } from '../gateway/rooms';
 import { SocketErrorFilter } from '../gateway/socket-error.filter';
-import { authorise, session } from '../gateway/socket-session';
+import { authorise, authoriseCurrent, session } from '../gateway/socket-session';
 import type { ChatMessageRecord } from '../storage/storage.types';
 import {
   CHAT_LIMITS,
@@ -54,6 +55,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     private readonly chat: ChatService,
     private readonly roomEvents: DeskRoomEvents,
     private readonly link: BroadcastLink,
+    private readonly sessions: SessionGenerations,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -80,7 +82,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
 
   @SubscribeMessage('chatMessage')
   async chatMessage(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
-    const auth = authorise(session(client), DESK_ROLES);
+    const auth = await authoriseCurrent(session(client), DESK_ROLES, this.sessions);
     if (auth.error) {
       this.reject(client, data, auth.error);
       // As for every desk event without a valid token: TMX shows "sign in again" on this.
@@ -113,7 +115,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
 
   @SubscribeMessage('chatSince')
   async chatSince(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
-    const auth = authorise(session(client), DESK_ROLES);
+    const auth = await authoriseCurrent(session(client), DESK_ROLES, this.sessions);
     if (auth.error) return this.refuse(client, 'chatSince', auth.error);
     const parsed = parseChatSince(data);
     if (parsed.error) return this.refuse(client, 'chatSince', parsed.error);

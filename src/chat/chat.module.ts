@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TournamentsModule } from '../tournaments/tournaments.module';
+import { UsersModule } from '../users/users.module';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { DeskRoomEvents } from './desk-room-events';
@@ -9,7 +10,7 @@ import { DeskRoomEvents } from './desk-room-events';
  * `DeskRoomEvents`; the store is `Storage.chat`; the cross-instance link is the gateway's.
  */
 @Module({
-  imports: [TournamentsModule],
+  imports: [TournamentsModule, UsersModule],
   providers: [ChatGateway, ChatService, DeskRoomEvents],
   exports: [DeskRoomEvents],
 })

@@ -15,6 +15,8 @@ export const ErrorCode = {
   QUEUE_FULL: 'ERR_QUEUE_FULL',
   STORAGE_UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
   SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
+  /** The token's session was ended (account removed, access changed, password reset, sign-out everywhere). */
+  TOKEN_REVOKED: 'ERR_TOKEN_REVOKED',
   INTERNAL: 'ERR_INTERNAL',
 } as const;
 
@@ -49,6 +51,7 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.METHOD_NOT_ALLOWED]: 400,
   [ErrorCode.BATCH_TOO_LARGE]: 400,
   [ErrorCode.UNAUTHORIZED]: 401,
+  [ErrorCode.TOKEN_REVOKED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,

@@ -5,6 +5,7 @@ import { BroadcastModule } from './broadcast.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { PublicModule } from '../public/public.module';
 import { TournamentsModule } from '../tournaments/tournaments.module';
+import { UsersModule } from '../users/users.module';
 import { DeskService } from './desk.service';
 import { PublicGateway } from './public.gateway';
 import { TmxGateway } from './tmx.gateway';
@@ -14,7 +15,7 @@ import { TmxGateway } from './tmx.gateway';
  * by `GatewayIoAdapter` (see app.ts).
  */
 @Module({
-  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule, BroadcastModule, ChatModule],
+  imports: [AuthModule, TournamentsModule, PublicModule, LifecycleModule, BroadcastModule, ChatModule, UsersModule],
   providers: [TmxGateway, PublicGateway, DeskService],
 })
 export class GatewayModule {}

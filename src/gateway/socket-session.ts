@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import { hasRole } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
+import type { SessionGenerations } from '../auth/session-generations';
 import { bearerToken, InvalidTokenError, type TokenService } from '../auth/token.service';
 import { ErrorCode, type ErrorBody } from '../common/errors';
 import { tokenHolder } from '../tournaments/desk-freshness';
@@ -15,6 +16,8 @@ export interface SocketSession {
   holder?: string;
   /** Why there is no user (no token, or what was wrong with it); never the token itself. */
   authProblem?: string;
+  /** The token's session was ended (docs/auth.md): every later event is refused. */
+  revoked?: boolean;
   limiter: RateLimiter;
   /** Tournaments joined, with the rooms joined for each. */
   joined: Map<string, string[]>;
@@ -73,11 +76,42 @@ export function authorise(
 ): { user: AuthUser; error?: undefined } | { error: ErrorBody } {
   const { user } = data;
   if (!user) return { error: { code: ErrorCode.UNAUTHORIZED, message: data.authProblem ?? 'sign in required' } };
+  if (data.revoked) return { error: REVOKED };
   if (isExpired(user, now)) return { error: { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' } };
   if (!hasRole(user, ...roles)) {
     return { error: { code: ErrorCode.FORBIDDEN, message: `this needs the role ${roles.join(' or ')}` } };
   }
   return { user };
+}
+
+/** What a desk whose session was ended gets (in `exception`, and in the error ack of a batch). */
+export const REVOKED: ErrorBody = {
+  code: ErrorCode.TOKEN_REVOKED,
+  message: 'this session was ended (account removed or changed, password reset, or signed out): sign in again',
+};
+
+type Authorised = ReturnType<typeof authorise>;
+
+/**
+ * `authorise`, then whether the token's session still stands (its generation is current and its
+ * account still there). Synchronous on a cache hit; reads storage once on a miss. A revoked
+ * session stays refused for the socket's life. Storage unreachable: the token stands, as on HTTP.
+ */
+export function authoriseCurrent(
+  data: SocketSession,
+  roles: string[],
+  sessions: SessionGenerations,
+): Authorised | Promise<Authorised> {
+  const auth = authorise(data, roles);
+  if (auth.error) return auth;
+  const settle = (revoked: boolean): Authorised => {
+    if (!revoked) return auth;
+    data.revoked = true;
+    return { error: REVOKED };
+  };
+  const revoked = sessions.isRevoked(auth.user);
+  if (typeof revoked === 'boolean') return settle(revoked);
+  return revoked.then(settle, () => auth);
 }
 
 /**

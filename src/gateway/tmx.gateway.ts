@@ -11,6 +11,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { isSuperadmin } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
+import { SessionGenerations, type GenerationChange } from '../auth/session-generations';
 import { TokenService } from '../auth/token.service';
 import { DeskRoomEvents } from '../chat/desk-room-events';
 import { ErrorCode, type ErrorBody } from '../common/errors';
@@ -39,9 +40,11 @@ import { deskRoomsFor } from './rooms';
 import { SocketErrorFilter } from './socket-error.filter';
 import {
   authorise,
+  authoriseCurrent,
   closeSession,
   limitEvents,
   openSession,
+  REVOKED,
   session,
   watchExpiry,
   type SocketSession,
@@ -65,6 +68,7 @@ export class TmxGateway
   private readonly logger = new Logger(TmxGateway.name);
   private readonly limits: MessageLimits;
   private unsubscribe?: () => void;
+  private unsubscribeSessions?: () => void;
   private fanout?: DeskFanout;
   /** Desks' live batches start before other desks' flushed backlogs (desk-queue.ts). */
   private readonly backlog = new BacklogGate();
@@ -79,6 +83,7 @@ export class TmxGateway
     private readonly link: BroadcastLink,
     private readonly roomEvents: DeskRoomEvents,
     private readonly freshness: DeskFreshness,
+    private readonly sessions: SessionGenerations,
   ) {
     this.limits = { maxMethods: config.executor.maxBatchMethods, maxTournaments: config.executor.maxBatchTournaments };
   }
@@ -98,10 +103,13 @@ export class TmxGateway
     this.unsubscribe = this.events.onCommitted((committed) =>
       fanout.committedHere(committed, ackAtCommit(namespace, committed)),
     );
+    // A session ended here or (through Redis) elsewhere: its desks here are told and let go at once.
+    this.unsubscribeSessions = this.sessions.onChange((change) => this.endSessions(namespace, change));
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.unsubscribeSessions?.();
     this.fanout?.close();
   }
 
@@ -126,6 +134,11 @@ export class TmxGateway
     const desk = session(client);
     const auth = authorise(desk, DESK_ROLES);
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, data);
+    // Known ended from the cache: refused at once (otherwise `runBatch` checks before running it).
+    if (this.sessions.revokedNow(auth.user)) {
+      desk.revoked = true;
+      return this.refuse(client, 'executionQueue', REVOKED, data);
+    }
     const parsed = parseBatch(data, this.limits);
     if (parsed.error) return this.refuse(client, 'executionQueue', parsed.error, data);
     this.noteEngineVersion(client, desk, parsed.value.factoryVersion);
@@ -138,7 +151,7 @@ export class TmxGateway
   @SubscribeMessage('joinTournament')
   async joinTournament(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
     const desk = session(client);
-    const auth = authorise(desk, DESK_ROLES);
+    const auth = await authoriseCurrent(desk, DESK_ROLES, this.sessions);
     if (auth.error) return this.refuse(client, 'joinTournament', auth.error);
     const ref = parseTournamentRef(data);
     if (ref.error) return this.refuse(client, 'joinTournament', ref.error);
@@ -181,7 +194,7 @@ export class TmxGateway
 
   @SubscribeMessage('mutationsSince')
   async mutationsSince(@ConnectedSocket() client: Socket, @MessageBody() data: unknown): Promise<void> {
-    const auth = authorise(session(client), DESK_ROLES);
+    const auth = await authoriseCurrent(session(client), DESK_ROLES, this.sessions);
     if (auth.error) return this.refuse(client, 'mutationsSince', auth.error);
     const parsed = parseMutationsSince(data);
     if (parsed.error) return this.refuse(client, 'mutationsSince', parsed.error);
@@ -201,7 +214,9 @@ export class TmxGateway
   tmx(): void {}
 
   private async runBatch(client: Socket, desk: SocketSession, batch: BatchMessage): Promise<void> {
-    const auth = authorise(desk, DESK_ROLES); // the token may have expired while the batch waited
+    // The token may have expired, or its session ended, while the batch waited.
+    const current = authoriseCurrent(desk, DESK_ROLES, this.sessions);
+    const auth = current instanceof Promise ? await current : current;
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, batch);
     const { ackId } = batch;
     const running = (desk.running = { ackId, acked: false });
@@ -251,6 +266,25 @@ export class TmxGateway
     if (event === 'executionQueue') {
       const { ackId, tournamentIds } = ackContext(data);
       client.emit('ack', { ackId, error: { message: error.message, code: error.code }, tournamentIds });
+    }
+  }
+
+  /**
+   * The desks of a user whose session ended (older generation, or the account gone): refused from
+   * now on, out of their rooms, told (`exception` ERR_TOKEN_REVOKED), then disconnected.
+   */
+  private endSessions(namespace: Namespace, change: GenerationChange): void {
+    for (const client of namespace.sockets.values()) {
+      const desk = session(client);
+      const user = desk.user;
+      if (!user || desk.revoked || user.userId !== change.userId) continue;
+      if (!change.removed && (user.sv ?? 0) >= change.sv) continue; // signed in after the change
+      desk.revoked = true;
+      const tournamentIds = [...desk.joined.keys()];
+      void leaveRooms(client, desk, tournamentIds).then(() => this.roomEvents.left(client, tournamentIds));
+      client.emit('exception', { ...REVOKED });
+      // A namespace disconnect packet, sent after the exception on the same transport.
+      client.disconnect();
     }
   }
 

@@ -174,6 +174,12 @@ export interface StoredUser {
   providerId?: string;
   /** The provider the user last picked in the desk app (`PATCH /auth/me/last-selected-provider`). */
   lastSelectedProviderId?: string;
+  /**
+   * The session generation (docs/auth.md): tokens carry it as `sv`, and a token of an older one is
+   * refused. Moves on removal, a change of roles, permissions, services or provider, a password
+   * reset and a sign-out everywhere. Absent (users from before generations) is 0.
+   */
+  sessionVersion?: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords';
+import { SessionGenerations } from '../auth/session-generations';
 import { Storage, type StoredUser } from '../storage/storage.types';
 
 export interface NewUser {
@@ -50,11 +51,15 @@ export function normalizeEmail(email: string): string {
 
 /**
  * Users and their passwords. A plain class over `Storage` so the admin CLI uses this same code
- * without starting Nest.
+ * without starting Nest (there without `SessionGenerations`: running servers see its changes of
+ * generation within the cache's time-to-live, docs/auth.md).
  */
 @Injectable()
 export class UsersService {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    @Optional() private readonly sessions?: SessionGenerations,
+  ) {}
 
   get(email: string): Promise<StoredUser | undefined> {
     return this.storage.users.get(normalizeEmail(email));
@@ -88,7 +93,10 @@ export class UsersService {
     return user;
   }
 
-  /** Applies the changes; undefined when the user no longer exists. */
+  /**
+   * Applies the changes; undefined when the user no longer exists. A change of roles, permissions,
+   * services or provider ends the user's sessions (a new generation).
+   */
   async update(user: StoredUser, changes: UserChanges): Promise<StoredUser | undefined> {
     const next: StoredUser = { ...user, updatedAt: new Date().toISOString() };
     if (changes.roles) next.roles = unique(changes.roles);
@@ -98,16 +106,36 @@ export class UsersService {
     if ('lastSelectedProviderId' in changes) next.lastSelectedProviderId = changes.lastSelectedProviderId;
     if (changes.firstName !== undefined) next.firstName = changes.firstName;
     if (changes.lastName !== undefined) next.lastName = changes.lastName;
-    return (await this.storage.users.update(next)) ? next : undefined;
+    const ends = accessChanged(user, next);
+    if (ends) next.sessionVersion = (user.sessionVersion ?? 0) + 1;
+    if (!(await this.storage.users.update(next))) return undefined;
+    if (ends) this.sessions?.changed(next);
+    return next;
   }
 
+  /** A new password ends every session of the user (a new generation). */
   async setPassword(user: StoredUser, password: string): Promise<boolean> {
     const passwordHash = await hashPassword(password);
-    return this.storage.users.update({ ...user, passwordHash, updatedAt: new Date().toISOString() });
+    const next = { ...user, passwordHash, sessionVersion: (user.sessionVersion ?? 0) + 1 };
+    if (!(await this.storage.users.update({ ...next, updatedAt: new Date().toISOString() }))) return false;
+    this.sessions?.changed(next);
+    return true;
   }
 
-  remove(email: string): Promise<boolean> {
-    return this.storage.users.remove(normalizeEmail(email));
+  /** Ends every session of the user (`POST /auth/signout { everywhere: true }`); false when the user is gone. */
+  async endSessions(user: StoredUser): Promise<StoredUser | undefined> {
+    const next = { ...user, sessionVersion: (user.sessionVersion ?? 0) + 1, updatedAt: new Date().toISOString() };
+    if (!(await this.storage.users.update(next))) return undefined;
+    this.sessions?.changed(next);
+    return next;
+  }
+
+  /** Removes the account; its tokens stop working at once (they name a user who is gone). */
+  async remove(email: string): Promise<boolean> {
+    const user = this.sessions ? await this.get(email) : undefined;
+    const removed = await this.storage.users.remove(normalizeEmail(email));
+    if (removed && user) this.sessions?.changed(user, true);
+    return removed;
   }
 
   /** The user when the password matches; a legacy bcrypt hash is replaced by argon2id on the way. */
@@ -126,6 +154,17 @@ export class UsersService {
     }
     return user;
   }
+}
+
+/** Whether what the user may do changed: roles, permissions, services or provider. */
+function accessChanged(before: StoredUser, after: StoredUser): boolean {
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((value) => b.includes(value));
+  return (
+    !same(before.roles, after.roles) ||
+    !same(before.permissions, after.permissions) ||
+    !same(before.services, after.services) ||
+    (before.providerId ?? undefined) !== (after.providerId ?? undefined)
+  );
 }
 
 function unique(values: string[]): string[] {

@@ -52,6 +52,7 @@ describe.each(BACKENDS)('GET /auth/me and the last selected provider (%s)', (bac
       firstName: 'Cleo',
       lastName: '',
       lastSelectedProviderId: null,
+      sv: 0,
       // ... and TMX's UserContext.
       userId: user!.userId,
       isSuperAdmin: false,

@@ -46,6 +46,7 @@ describe('token claims', () => {
         'roles',
         'services',
         'sub',
+        'sv',
       ].sort(),
     );
   });

@@ -18,6 +18,7 @@ const CONTRACT_ROUTES = [
   'POST /auth/forgot-password',
   'POST /auth/reset-password',
   'GET /auth/me',
+  'POST /auth/signout',
   'PATCH /auth/me/last-selected-provider',
   'POST /auth/magic/request',
   'POST /auth/magic/consume',

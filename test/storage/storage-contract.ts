@@ -390,6 +390,21 @@ export function storageContract(open: OpenStorage): void {
       await storage.users.update({ ...user, lastSelectedProviderId: undefined });
       expect(await storage.users.get(email)).not.toHaveProperty('lastSelectedProviderId');
     });
+
+    it('keeps the session generation: absent is 0, it round-trips, and a write from an older read never lowers it', async () => {
+      const email = `${uid('sv')}@example.org`;
+      const user = userOf(email, 'p-1');
+      await storage.users.create(user);
+      expect((await storage.users.get(email))?.sessionVersion ?? 0).toBe(0);
+      expect(await storage.users.update({ ...user, sessionVersion: 2 })).toBe(true);
+      expect(await storage.users.get(email)).toMatchObject({ sessionVersion: 2 });
+      // Based on the user as read before the change: the generation stays 2.
+      await storage.users.update({ ...user, lastName: 'Later' });
+      expect(await storage.users.get(email)).toMatchObject({ sessionVersion: 2, lastName: 'Later' });
+      const created = userOf(`${uid('sv')}@example.org`);
+      await storage.users.create({ ...created, sessionVersion: 5 });
+      expect((await storage.users.get(created.email))?.sessionVersion).toBe(5);
+    });
   });
 
   describe('providers', () => {

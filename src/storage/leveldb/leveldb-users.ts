@@ -26,8 +26,12 @@ export class LevelDbUsers implements UserStore {
   update(user: StoredUser): Promise<boolean> {
     const email = user.email.toLowerCase();
     return this.mutex.runExclusive(async () => {
-      if ((await read(this.users, email)) === undefined) return false;
-      await writeBatch(this.db, [put(this.users, email, { ...user, email })]);
+      const stored = await read<StoredUser>(this.users, email);
+      if (stored === undefined) return false;
+      // A session generation never goes back (a write based on an older read keeps the newer one).
+      const sessionVersion = Math.max(user.sessionVersion ?? 0, stored.sessionVersion ?? 0);
+      const next = { ...user, email, ...(sessionVersion ? { sessionVersion } : {}) };
+      await writeBatch(this.db, [put(this.users, email, next)]);
       return true;
     });
   }

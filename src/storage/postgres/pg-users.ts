@@ -13,12 +13,13 @@ interface UserRow {
   services: string[];
   provider_id: string | null;
   last_selected_provider_id: string | null;
+  session_version: number;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  'email, user_id, password_hash, first_name, last_name, roles, permissions, services, provider_id, created_at, updated_at, last_selected_provider_id';
+  'email, user_id, password_hash, first_name, last_name, roles, permissions, services, provider_id, created_at, updated_at, last_selected_provider_id, session_version';
 
 function toUser(row: UserRow): StoredUser {
   const user: StoredUser = {
@@ -35,6 +36,7 @@ function toUser(row: UserRow): StoredUser {
   if (row.last_name !== null) user.lastName = row.last_name;
   if (row.provider_id !== null) user.providerId = row.provider_id;
   if (row.last_selected_provider_id !== null) user.lastSelectedProviderId = row.last_selected_provider_id;
+  if (row.session_version) user.sessionVersion = row.session_version;
   return user;
 }
 
@@ -52,6 +54,7 @@ function toParams(user: StoredUser): unknown[] {
     user.createdAt,
     user.updatedAt,
     user.lastSelectedProviderId ?? null,
+    user.sessionVersion ?? 0,
   ];
 }
 
@@ -69,7 +72,7 @@ export class PgUsers implements UserStore {
   async create(user: StoredUser): Promise<void> {
     try {
       await this.pool.query(
-        `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         toParams(user),
       );
     } catch (error) {
@@ -78,11 +81,12 @@ export class PgUsers implements UserStore {
     }
   }
 
+  /** The session generation never goes back: a write based on an older read keeps the stored one. */
   async update(user: StoredUser): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE users SET user_id = $2, password_hash = $3, first_name = $4, last_name = $5, roles = $6,
          permissions = $7, services = $8, provider_id = $9, created_at = $10, updated_at = $11,
-         last_selected_provider_id = $12
+         last_selected_provider_id = $12, session_version = GREATEST(session_version, $13)
        WHERE email = $1`,
       toParams(user),
     );
