@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeKey } from '../../src/auth/codes';
 import { refreshTokenHash } from '../../src/auth/refresh-tokens';
+import { UsersService } from '../../src/users/users.service';
 import { BACKENDS, TEST_JWT_SECRET, type TestApp } from '../support/app';
 import { account, addProvider, expectInvalid, get, post, startAccountsApp } from './helpers';
 
@@ -150,6 +151,27 @@ describe.each(BACKENDS)('refresh tokens (%s)', (backend) => {
     // The same email again: another account, which the old refresh tokens do not reach.
     await account(t, { email: user.email, roles: ['client'], providerId: admin.provider.organisationId });
     expect((await refresh(second.body.refreshToken)).status).toBe(401);
+  });
+
+  it('a password reset or a change of access ends every refresh token of the user', async () => {
+    const admin = await signIn(['admin']);
+    const user = await account(t, { roles: ['client'], providerId: admin.provider.organisationId });
+    const signInAs = async (password: string) =>
+      (await post(t, '/auth/login', { email: user.email, password })).body.refreshToken as string;
+    const [first, second] = [await signInAs(user.password), await signInAs(user.password)];
+    await t.app.get(UsersService).setPassword((await t.storage.users.get(user.email))!, 'another horse battery');
+    expect((await refresh(first)).status).toBe(401);
+    expect((await refresh(second)).status).toBe(401);
+
+    // A sign-in after the reset works, refresh included, until the admin demotes the user.
+    const renewed = await refresh(await signInAs('another horse battery'));
+    expect(renewed.status).toBe(200);
+    const demoted = await post(t, '/auth/modify', { email: user.email, roles: ['score'] }, admin.token);
+    expect(demoted.status, JSON.stringify(demoted.body)).toBe(200);
+    expect((await refresh(renewed.body.refreshToken)).status).toBe(401);
+    const fresh = await refresh(await signInAs('another horse battery'));
+    expect(fresh.status).toBe(200);
+    expect(claimsOf(fresh.body.token).roles).toEqual(['score']);
   });
 
   it('a sign-in link answers a refresh token too', async () => {
