@@ -27,7 +27,7 @@ export function refreshTokenHash(token: string): string {
 
 /** The user's session generation; accounts from before generations are at 0. */
 function generationOf(user: StoredUser): number {
-  return (user as { sessionVersion?: number }).sessionVersion ?? 0;
+  return user.sessionVersion ?? 0;
 }
 
 /**
