@@ -132,9 +132,13 @@ export class UsersService {
 
   /** Removes the account; its tokens stop working at once (they name a user who is gone). */
   async remove(email: string): Promise<boolean> {
-    const user = this.sessions ? await this.get(email) : undefined;
+    const user = await this.get(email);
     const removed = await this.storage.users.remove(normalizeEmail(email));
-    if (removed && user) this.sessions?.changed(user, true);
+    if (removed && user) {
+      this.sessions?.changed(user, true);
+      // Refused anyway (the user is gone), but not kept: nothing of a removed account stays usable.
+      await this.storage.refreshTokens.revokeUser(user.userId);
+    }
     return removed;
   }
 

@@ -146,6 +146,12 @@ describe.each(BACKENDS)('refresh tokens (%s)', (backend) => {
     const second = await post(t, '/auth/login', { email: user.email, password: user.password });
     const removed = await post(t, '/auth/remove', { email: user.email }, admin.token);
     expect(removed.body).toEqual({ success: true });
+    // Retired in the store, not only refused: nothing of a removed account stays usable.
+    for (const answer of [first, second]) {
+      expect((await t.storage.refreshTokens.get(refreshTokenHash(answer.body.refreshToken)))?.retiredAt).toEqual(
+        expect.any(Number),
+      );
+    }
     expect((await refresh(first.body.refreshToken)).status).toBe(401);
 
     // The same email again: another account, which the old refresh tokens do not reach.
