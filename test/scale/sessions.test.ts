@@ -94,8 +94,9 @@ describe('session generations across two instances (PostgreSQL + Redis)', () => 
     await cli.setPassword(stored!, 'a fresh password here');
     const fresh = await login(a, user.email, 'a fresh password here');
     expect((await fetchOn(a, fresh)).status).toBe(200); // at once, on the instance that signed it
-    await until(async () => (await fetchOn(b, user.token)).status === 401, GENERATION_TTL_MS + 1000);
-    expect(Date.now() - changedAt).toBeLessThanOrEqual(GENERATION_TTL_MS + 500);
+    await until(async () => (await fetchOn(b, user.token)).status === 401, GENERATION_TTL_MS + 2000);
+    // The time-to-live, plus the one request that finds the entry expired (slower while other suites run).
+    expect(Date.now() - changedAt).toBeLessThanOrEqual(GENERATION_TTL_MS + 1000);
     expect((await get(b, '/auth/me', fresh)).status).toBe(200);
   });
 });
