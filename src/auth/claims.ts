@@ -45,8 +45,13 @@ export function buildClaims(user: StoredUser, provider?: ProviderClaim): TokenCl
     firstName: user.firstName ?? '',
     lastName: user.lastName ?? '',
     lastSelectedProviderId: lastSelectedProvider(user),
-    sv: user.sessionVersion ?? 0,
+    sv: generationOf(user),
   };
+}
+
+/** A stored user's session generation (docs/auth.md, "Sessions"): absent (users from before generations) is 0. */
+export function generationOf(user: Pick<StoredUser, 'sessionVersion'>): number {
+  return user.sessionVersion ?? 0;
 }
 
 /** A pick of a provider the user has since left is dropped (a superadmin may pick any). */

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config';
 import { Storage, type StoredUser } from '../storage/storage.types';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
+import { generationOf } from './claims';
 import { validitySeconds } from './token.service';
 
 /** What a sign-in answers (login, sign-in link, refresh): TMX stores both. */
@@ -23,11 +24,6 @@ function newRefreshToken(): string {
 /** The key a refresh token is stored under: its SHA-256, so a leaked database holds no usable tokens. */
 export function refreshTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-/** The user's session generation; accounts from before generations are at 0. */
-function generationOf(user: StoredUser): number {
-  return user.sessionVersion ?? 0;
 }
 
 /**

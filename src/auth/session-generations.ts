@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/config';
 import { Storage, type StoredUser } from '../storage/storage.types';
+import { generationOf } from './claims';
 
 /** How long a cached generation is trusted without a word from storage or Redis (docs/auth.md). */
 export const GENERATION_TTL_MS = 5000;
@@ -27,12 +29,6 @@ export interface GenerationChange {
 interface Entry {
   sv: number;
   removed: boolean;
-  expiresAt: number;
-}
-
-/** A stored user's generation: absent (users from before generations) is 0. */
-export function generationOf(user: Pick<StoredUser, 'sessionVersion'>): number {
-  return user.sessionVersion ?? 0;
 }
 
 /**
@@ -47,7 +43,14 @@ export function generationOf(user: Pick<StoredUser, 'sessionVersion'>): number {
 @Injectable()
 export class SessionGenerations implements OnApplicationShutdown {
   private readonly logger = new Logger('SessionGenerations');
-  private readonly entries = new Map<string, Entry>();
+  /** Least recently used out first; an entry is trusted for `GENERATION_TTL_MS` from when it was set. */
+  private readonly entries = new LRUCache<string, Entry>({
+    max: MAX_ENTRIES,
+    ttl: GENERATION_TTL_MS,
+    dispose: (_entry, userId, reason) => {
+      if (reason === 'evict') this.epochs.delete(userId);
+    },
+  });
   private readonly loading = new Map<string, Promise<Entry>>();
   /** Bumped by each change of a user: a read begun before it must not overwrite what it set. */
   private readonly epochs = new Map<string, number>();
@@ -82,9 +85,9 @@ export class SessionGenerations implements OnApplicationShutdown {
    * Whether the token's session has ended, from the cache alone: undefined when this instance
    * holds no current entry for the user (then `isRevoked` reads storage).
    */
-  revokedNow(holder: TokenHolder, now = Date.now()): boolean | undefined {
+  revokedNow(holder: TokenHolder): boolean | undefined {
     const entry = this.entries.get(holder.userId);
-    if (!entry || entry.expiresAt <= now) return undefined;
+    if (!entry) return undefined;
     const sv = holder.sv ?? 0;
     // A token we signed of a newer generation than the entry's: the generation is at least that.
     if (!entry.removed && sv > entry.sv) entry.sv = sv;
@@ -138,7 +141,7 @@ export class SessionGenerations implements OnApplicationShutdown {
     const previous = this.entries.get(userId);
     // Messages may cross: a generation never goes back, and a removed account stays removed.
     const sv = Math.max(change.sv, previous?.sv ?? 0);
-    this.remember(userId, { sv, removed: change.removed || !!previous?.removed, expiresAt: 0 });
+    this.entries.set(userId, { sv, removed: change.removed || !!previous?.removed });
     for (const listener of this.listeners) {
       try {
         listener(change);
@@ -158,29 +161,14 @@ export class SessionGenerations implements OnApplicationShutdown {
       .then((user) => {
         // Another account under this email (removed, then created again) is not the token's.
         const entry: Entry =
-          user && user.userId === userId
-            ? { sv: generationOf(user), removed: false, expiresAt: 0 }
-            : { sv: 0, removed: true, expiresAt: 0 };
+          user && user.userId === userId ? { sv: generationOf(user), removed: false } : { sv: 0, removed: true };
         // A change heard while reading wins over what was read.
         if ((this.epochs.get(userId) ?? 0) !== epoch) return this.entries.get(userId) ?? entry;
-        return this.remember(userId, entry);
+        this.entries.set(userId, entry);
+        return entry;
       })
       .finally(() => this.loading.delete(userId));
     this.loading.set(userId, read);
     return read;
-  }
-
-  private remember(userId: string, entry: Entry): Entry {
-    entry.expiresAt = Date.now() + GENERATION_TTL_MS;
-    this.entries.delete(userId);
-    this.entries.set(userId, entry);
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) {
-        this.entries.delete(oldest);
-        this.epochs.delete(oldest);
-      }
-    }
-    return entry;
   }
 }

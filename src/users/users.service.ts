@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
+import { generationOf } from '../auth/claims';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords';
 import { SessionGenerations } from '../auth/session-generations';
 import { Storage, type StoredUser } from '../storage/storage.types';
@@ -107,7 +108,7 @@ export class UsersService {
     if (changes.firstName !== undefined) next.firstName = changes.firstName;
     if (changes.lastName !== undefined) next.lastName = changes.lastName;
     const ends = accessChanged(user, next);
-    if (ends) next.sessionVersion = (user.sessionVersion ?? 0) + 1;
+    if (ends) next.sessionVersion = generationOf(user) + 1;
     if (!(await this.storage.users.update(next))) return undefined;
     if (ends) this.sessions?.changed(next);
     return next;
@@ -116,7 +117,7 @@ export class UsersService {
   /** A new password ends every session of the user (a new generation). */
   async setPassword(user: StoredUser, password: string): Promise<boolean> {
     const passwordHash = await hashPassword(password);
-    const next = { ...user, passwordHash, sessionVersion: (user.sessionVersion ?? 0) + 1 };
+    const next = { ...user, passwordHash, sessionVersion: generationOf(user) + 1 };
     if (!(await this.storage.users.update({ ...next, updatedAt: new Date().toISOString() }))) return false;
     this.sessions?.changed(next);
     return true;
@@ -124,7 +125,7 @@ export class UsersService {
 
   /** Ends every session of the user (`POST /auth/signout { everywhere: true }`); false when the user is gone. */
   async endSessions(user: StoredUser): Promise<StoredUser | undefined> {
-    const next = { ...user, sessionVersion: (user.sessionVersion ?? 0) + 1, updatedAt: new Date().toISOString() };
+    const next = { ...user, sessionVersion: generationOf(user) + 1, updatedAt: new Date().toISOString() };
     if (!(await this.storage.users.update(next))) return undefined;
     this.sessions?.changed(next);
     return next;
