@@ -1,5 +1,6 @@
 import type { TournamentChanges } from '../engine/run-directives';
 import type { ChangedSet, Directive, MutationLogEntry, TournamentRecord } from '../storage/storage.types';
+import { drawMatchUps } from './record-queries';
 
 /** A committed batch that changed something a batch from an older copy changes too (the `ERR_CONFLICT` detail). */
 export interface Conflict {
@@ -71,22 +72,12 @@ export function matchUpStates(record: TournamentRecord, matchUpIds: readonly str
     const { updatedAt: _updatedAt, ...state } = matchUp;
     states.set(matchUp.matchUpId as string, JSON.stringify(state));
   };
-  for (const event of (record.events as Array<{ drawDefinitions?: unknown[] }> | undefined) ?? []) {
-    for (const draw of (event?.drawDefinitions as Array<{ structures?: Structure[] }> | undefined) ?? []) {
-      for (const structure of draw?.structures ?? []) {
-        for (const part of structure?.structures ?? [structure]) {
-          for (const matchUp of part?.matchUps ?? []) {
-            visit(matchUp);
-            for (const tie of (matchUp?.tieMatchUps as Array<Record<string, unknown>> | undefined) ?? []) visit(tie);
-          }
-        }
-      }
-    }
+  for (const [, matchUp] of drawMatchUps(record)) {
+    visit(matchUp);
+    for (const tie of (matchUp.tieMatchUps as Array<Record<string, unknown>> | undefined) ?? []) visit(tie);
   }
   return states;
 }
-
-type Structure = { structures?: Structure[]; matchUps?: Array<Record<string, unknown>> };
 
 /** Drops the matchUps whose state the batch left as it found them: the same score again is no conflict. */
 export function withoutRepeats(set: ChangedSet, before: Map<string, string>, after: Map<string, string>): ChangedSet {

@@ -2,16 +2,25 @@ import { tournamentEngine } from 'tods-competition-factory';
 import { runInEngineContext } from '../engine/engine-state';
 import type { TournamentRecord } from '../storage/storage.types';
 
-/** The drawId of the draw holding a matchUp, by walking the record's structures (no copies). */
-export function findDrawIdOfMatchUp(record: TournamentRecord, matchUpId: string): string | undefined {
-  const hasMatchUp = (structure: any): boolean =>
-    !!structure?.matchUps?.some((matchUp: any) => matchUp?.matchUpId === matchUpId) ||
-    !!structure?.structures?.some(hasMatchUp);
-  for (const event of (record.events as any[]) ?? []) {
-    for (const draw of event?.drawDefinitions ?? []) {
-      if (draw?.structures?.some(hasMatchUp)) return draw.drawId;
+type RawMatchUp = Record<string, unknown>;
+type Structure = { matchUps?: RawMatchUp[]; structures?: Structure[] };
+
+/** Every matchUp in the record's draw structures (round-robin groups included), with its draw's id; read in place, no copies. */
+export function* drawMatchUps(record: TournamentRecord): Generator<[drawId: string, matchUp: RawMatchUp]> {
+  function* inStructure(drawId: string, structure: Structure | undefined): Generator<[string, RawMatchUp]> {
+    for (const matchUp of structure?.matchUps ?? []) if (matchUp) yield [drawId, matchUp];
+    for (const child of structure?.structures ?? []) yield* inStructure(drawId, child);
+  }
+  for (const event of (record.events as Array<{ drawDefinitions?: unknown[] }> | undefined) ?? []) {
+    for (const draw of (event?.drawDefinitions as Array<{ drawId: string; structures?: Structure[] }>) ?? []) {
+      for (const structure of draw?.structures ?? []) yield* inStructure(draw.drawId, structure);
     }
   }
+}
+
+/** The drawId of the draw holding a matchUp. */
+export function findDrawIdOfMatchUp(record: TournamentRecord, matchUpId: string): string | undefined {
+  for (const [drawId, matchUp] of drawMatchUps(record)) if (matchUp.matchUpId === matchUpId) return drawId;
   return undefined;
 }
 
