@@ -280,8 +280,7 @@ export class TmxGateway
       if (!user || desk.revoked || user.userId !== change.userId) continue;
       if (!change.removed && (user.sv ?? 0) >= change.sv) continue; // signed in after the change
       desk.revoked = true;
-      const tournamentIds = [...desk.joined.keys()];
-      void leaveRooms(client, desk, tournamentIds).then(() => this.roomEvents.left(client, tournamentIds));
+      this.leaveAll(client, desk);
       client.emit('exception', { ...REVOKED });
       // A namespace disconnect packet, sent after the exception on the same transport.
       client.disconnect();
@@ -290,9 +289,14 @@ export class TmxGateway
 
   /** At token expiry the desk stops receiving broadcasts and must sign in again. */
   private expire(client: Socket, desk: SocketSession): void {
+    this.leaveAll(client, desk);
+    client.emit('exception', { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' });
+  }
+
+  /** Out of every room the desk joined (no more broadcasts), and the chat recounts their presence. */
+  private leaveAll(client: Socket, desk: SocketSession): void {
     const tournamentIds = [...desk.joined.keys()];
     void leaveRooms(client, desk, tournamentIds).then(() => this.roomEvents.left(client, tournamentIds));
-    client.emit('exception', { code: ErrorCode.UNAUTHORIZED, message: 'token expired: sign in again' });
   }
 }
 
