@@ -76,11 +76,11 @@ function payloadFor(committed: CommittedEvent, ids: string[], whole: boolean): R
   const methods = whole
     ? committed.methods
     : committed.methods.filter((d) => named.has(d.params?.tournamentId as string));
-  const overrides = tournamentIds.filter((id) => committed.overrides?.[id]);
+  // An overwrite says so to every desk, as its log entry does (`overrides: [versions]`); in a batch
+  // over several tournaments, the versions of all of them (`/factory/history` tells them apart).
+  const overrides = [...new Set(tournamentIds.flatMap((id) => committed.overrides?.[id] ?? []))].sort((a, b) => a - b);
   if (!overrides.length) return { methods, tournamentIds, userId, timestamp, versions };
-  // An overwrite says so to every desk: a later result replaced an earlier one on purpose.
-  const overridden = Object.fromEntries(overrides.map((id) => [id, committed.overrides![id]]));
-  return { methods, tournamentIds, userId, timestamp, versions, overrides: overridden };
+  return { methods, tournamentIds, userId, timestamp, versions, overrides };
 }
 
 /**

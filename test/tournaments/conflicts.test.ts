@@ -145,7 +145,7 @@ describe.each(BACKENDS)('conflicting batches on %s', (backend) => {
     expect(await winnerOf(id, round[0].matchUpId)).toBe(2);
     await sync(a);
     expect(seenByAlice).toHaveLength(1);
-    expect(seenByAlice[0].overrides).toEqual({ [id]: [2] });
+    expect(seenByAlice[0].overrides).toEqual([2]);
 
     const history = await request(t.url).post('/factory/history').set(alice.auth).send({ tournamentId: id });
     const entry = history.body.entries.find((e: { version: number }) => e.version === 3);
