@@ -99,7 +99,9 @@ export function send(socket: Socket, tournamentId: string, ackId: string, method
 }
 
 export async function health(url: string): Promise<{ status: number; body: Record<string, any> }> {
-  const response = await fetch(`${url}/health`);
+  // A pooled keep-alive connection the server closed at that very moment resets the request
+  // (`fetch failed`, ECONNRESET): that says nothing about health, so it is asked once more.
+  const response = await fetch(`${url}/health`).catch(() => fetch(`${url}/health`));
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
