@@ -135,6 +135,21 @@ export interface TournamentStore {
    * Absent where one process owns the store (LevelDB).
    */
   lockForWrite?(tournamentIds: string[]): Promise<WriteLock>;
+  /**
+   * Writes a tournament as an export carried it: the record at its version and commit time, with
+   * its retained log entries, in one atomic write (imports). Throws `DuplicateKeyError` and writes
+   * nothing when the tournament exists.
+   */
+  restore(tournament: RestoredTournament, log: MutationLogEntry[]): Promise<void>;
+}
+
+/** A tournament to `restore`: what `get` answered, with the record serialised once by the caller. */
+export interface RestoredTournament {
+  tournamentId: string;
+  providerId?: string;
+  version: number;
+  json: string;
+  updatedAt: string;
 }
 
 /** Reads and one commit under a cross-instance write lock; `commit` and `release` end it. */

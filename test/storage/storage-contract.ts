@@ -767,4 +767,80 @@ export function storageContract(open: OpenStorage): void {
       expect(await storage.tournaments.getVersion(id)).toBe(3);
     });
   });
+
+  describe('restore (imports)', () => {
+    function restoredOf(id: string, version: number, providerId?: string) {
+      const write = writeOf(id, version, { providerId });
+      return {
+        tournament: { tournamentId: id, providerId, version, json: write.json, updatedAt: '2025-03-04T05:06:07.089Z' },
+        log: [2, 4, 5].map((v) => ({
+          ...writeOf(id, v, { ackId: `ack-${v}` }).log,
+          overrides: v === 5 ? [3] : undefined,
+        })),
+      };
+    }
+
+    it('writes a record at its version and commit time with its log, and later commits continue from it', async () => {
+      const id = uid('t');
+      const { tournament, log } = restoredOf(id, 5, 'p-restore');
+      log[2]!.changes = { matchUpIds: ['m1'] };
+      await storage.tournaments.restore(tournament, log);
+      expect(await storage.tournaments.get(id)).toMatchObject({
+        version: 5,
+        providerId: 'p-restore',
+        updatedAt: '2025-03-04T05:06:07.089Z',
+        bytes: tournament.json.length,
+        record: JSON.parse(tournament.json),
+      });
+      expect(await storage.log.since(id, 0)).toEqual(log.map((entry) => JSON.parse(JSON.stringify(entry))));
+      expect(await storage.log.firstVersion(id)).toBe(2);
+      expect((await storage.log.findByAckId(id, 'ack-4'))?.version).toBe(4);
+      expect(await storage.tournaments.list({ providerId: 'p-restore' })).toContainEqual(
+        expect.objectContaining({ tournamentId: id, version: 5 }),
+      );
+      await expect(storage.tournaments.commit([writeOf(id, 6, { ackId: 'ack-4' })])).rejects.toBeInstanceOf(
+        DuplicateKeyError,
+      );
+      await storage.tournaments.commit([writeOf(id, 6, { ackId: 'ack-6' })]);
+      expect(await storage.tournaments.getVersion(id)).toBe(6);
+    });
+
+    it('refuses an existing tournament and a log that is not its own, and writes nothing', async () => {
+      const id = uid('t');
+      await commitVersions(storage, id, 2);
+      const { tournament, log } = restoredOf(id, 5);
+      await expect(storage.tournaments.restore(tournament, log)).rejects.toBeInstanceOf(DuplicateKeyError);
+      expect(await storage.tournaments.getVersion(id)).toBe(2);
+      expect((await storage.log.since(id, 0)).map((entry) => entry.version)).toEqual([1, 2]);
+
+      const fresh = uid('t');
+      const bad = restoredOf(fresh, 5);
+      const cases = [
+        [bad.log[0]!, { ...bad.log[0]!, version: 3, tournamentId: 'other' }],
+        [bad.log[1]!, bad.log[0]!],
+        [{ ...bad.log[0]!, version: 6 }],
+        [bad.log[0]!, { ...bad.log[1]!, ackId: bad.log[0]!.ackId }],
+      ];
+      for (const entries of cases) {
+        await expect(storage.tournaments.restore(bad.tournament, entries)).rejects.toThrow();
+      }
+      expect(await storage.tournaments.get(fresh)).toBeUndefined();
+      expect(await storage.log.since(fresh, 0)).toEqual([]);
+    });
+
+    it('restores a tournament with an empty log and one with a long log', async () => {
+      const empty = uid('t');
+      await storage.tournaments.restore(restoredOf(empty, 1).tournament, []);
+      expect(await storage.tournaments.getVersion(empty)).toBe(1);
+      expect(await storage.log.firstVersion(empty)).toBeUndefined();
+
+      const long = uid('t');
+      const entries = Array.from({ length: 1200 }, (_, index) => writeOf(long, index + 1, { ackId: `a${index}` }).log);
+      await storage.tournaments.restore(restoredOf(long, 1200).tournament, entries);
+      expect((await storage.log.since(long, 1195)).map((entry) => entry.version)).toEqual([
+        1196, 1197, 1198, 1199, 1200,
+      ]);
+      expect((await storage.log.findByAckId(long, 'a700'))?.version).toBe(701);
+    });
+  });
 }

@@ -3,13 +3,14 @@ import {
   VersionConflictError,
   type MutationLogEntry,
   type MutationLogStore,
+  type RestoredTournament,
   type StoredTournament,
   type TournamentRecord,
   type TournamentStore,
   type TournamentSummary,
   type TournamentWrite,
 } from '../storage.types';
-import { checkWrites } from '../check-writes';
+import { checkRestore, checkWrites } from '../check-writes';
 import { compoundKey, prefixRange, versionKey, versionOfKey } from './keys';
 import type { KeyedMutex } from './keyed-mutex';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sublevels, type TournamentMeta } from './level-db';
@@ -142,6 +143,28 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
       }
       await writeBatch(this.db, ops);
       return count;
+    });
+  }
+
+  async restore(tournament: RestoredTournament, log: MutationLogEntry[]): Promise<void> {
+    checkRestore(tournament, log);
+    const { tournamentId, json } = tournament;
+    await this.locks.run([tournamentId], async () => {
+      if ((await read(this.subs.meta, tournamentId)) !== undefined)
+        throw new DuplicateKeyError('tournament', tournamentId);
+      const meta: TournamentMeta = {
+        providerId: tournament.providerId,
+        version: tournament.version,
+        updatedAt: tournament.updatedAt,
+        bytes: json.length,
+      };
+      const ops: BatchOp[] = [put(this.subs.records, tournamentId, json), put(this.subs.meta, tournamentId, meta)];
+      for (const entry of log) {
+        ops.push(put(this.subs.log, versionKey(tournamentId, entry.version), entry));
+        if (entry.ackId !== undefined)
+          ops.push(put(this.subs.acks, compoundKey(tournamentId, entry.ackId), entry.version));
+      }
+      await writeBatch(this.db, ops);
     });
   }
 }

@@ -1,10 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
-import { checkWrites } from '../check-writes';
+import { checkRestore, checkWrites } from '../check-writes';
 import {
   DuplicateKeyError,
   VersionConflictError,
   type MutationLogEntry,
   type MutationLogStore,
+  type RestoredTournament,
   type StoredTournament,
   type TournamentRecord,
   type TournamentStore,
@@ -276,6 +277,26 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     ]);
     return rowCount ?? 0;
   }
+
+  async restore(tournament: RestoredTournament, log: MutationLogEntry[]): Promise<void> {
+    checkRestore(tournament, log);
+    const { tournamentId, json } = tournament;
+    await transaction(this.pool, async (client) => {
+      await lockTournaments(client, [tournamentId]);
+      const { rowCount } = await client.query('SELECT 1 FROM tournaments WHERE tournament_id = $1', [tournamentId]);
+      if (rowCount) throw new DuplicateKeyError('tournament', tournamentId);
+      await client.query(
+        `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
+        [tournamentId, tournament.providerId ?? null, tournament.version, json, json.length, tournament.updatedAt],
+      );
+      // Stray entries of a tournament that has no record (none are expected) would collide.
+      await client.query('DELETE FROM mutation_log WHERE tournament_id = $1', [tournamentId]);
+      for (let start = 0; start < log.length; start += RESTORE_CHUNK) {
+        await insertLogRows(client, log.slice(start, start + RESTORE_CHUNK));
+      }
+    });
+  }
 }
 
 interface SummaryRow {
@@ -292,4 +313,29 @@ function toSummary(row: SummaryRow): TournamentSummary {
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Log entries per INSERT statement of a restore (10 parameters each, far below PostgreSQL's 65535). */
+const RESTORE_CHUNK = 500;
+
+async function insertLogRows(client: PoolClient, entries: MutationLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const values: unknown[] = [];
+  const rows = entries.map((log, index) => {
+    values.push(
+      log.tournamentId,
+      log.version,
+      log.ackId ?? null,
+      JSON.stringify(log.methods),
+      log.userId,
+      log.kind,
+      log.at,
+      log.changes ? JSON.stringify(log.changes) : null,
+      log.overrides ?? null,
+      log.by ?? null,
+    );
+    const n = index * 10;
+    return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}::jsonb, $${n + 9}, $${n + 10})`;
+  });
+  await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ${rows.join(', ')}`, values);
 }
