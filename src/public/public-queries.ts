@@ -1,4 +1,5 @@
 import { queryGovernor } from 'tods-competition-factory';
+import { tournamentProviderId } from '../auth/access';
 import type { ErrorBody } from '../common/errors';
 import type { TournamentRecord } from '../storage/storage.types';
 import { publicPrivacyPolicy } from './privacy-policy';
@@ -20,7 +21,9 @@ export function tournamentInfoAnswer(
   publish: PublishInfo,
   params: TournamentInfoParams,
 ): Answer {
-  if (!publish.tournamentPublished) return TOURNAMENT_NOT_FOUND;
+  // A tournament on its provider's calendar is public already (the calendar lists it): its info
+  // answers from the start, with `eventInfo: []` until an event is published.
+  if (!publish.tournamentPublished && !tournamentProviderId(record)) return TOURNAMENT_NOT_FOUND;
   const result = engine.getTournamentInfo({
     // Every participant stays in view: staff contacts come from them (through the engine's staff policy).
     tournamentRecord: publicView(record, publish, publish.eventIds, { allParticipants: true }),

@@ -79,13 +79,16 @@ describe.each(CASES)('publish gating on $backend with the $cache cache', ({ back
   const participants = (f: PublicFixture) =>
     publicPost(t, '/factory/participants', { params: { tournamentId: f.tournamentId } }).expect(200);
 
-  it('tournamentinfo and eventdata: nothing before publishing, at once after, gone at once after unpublishing', async () => {
+  it('tournamentinfo and eventdata: no events before publishing, at once after, gone at once after unpublishing', async () => {
     const f = await fresh();
     const [e1, e2] = f.eventIds;
-    // Read (and cache) while unpublished: these answers must not survive the publish.
-    expect((await info(f)).body).toEqual(NOT_FOUND);
+    // Read (and cache) while unpublished: these answers must not survive the publish. The calendar
+    // lists the tournament, so its info answers, without events.
+    const before = (await info(f)).body;
+    expect(before.tournamentInfo.eventInfo).toEqual([]);
+    for (const id of [e1, e2, ...f.drawIds]) expect(mentions(before, id)).toBe(false);
     expect((await eventData(f, e1)).body).toEqual(NOT_FOUND);
-    expect((await request(t.url).get(`/factory/tournamentinfo/${f.tournamentId}`).expect(200)).body).toEqual(NOT_FOUND);
+    expect((await request(t.url).get(`/factory/tournamentinfo/${f.tournamentId}`).expect(200)).body).toEqual(before);
 
     await mutate(t, desk, f.tournamentId, [publishEvent(e1)]);
     const published = await info(f);
@@ -107,7 +110,7 @@ describe.each(CASES)('publish gating on $backend with the $cache cache', ({ back
     }
 
     await mutate(t, desk, f.tournamentId, [unPublishEvent(e1)]);
-    expect((await info(f)).body).toEqual(NOT_FOUND);
+    expect((await info(f)).body.tournamentInfo.eventInfo).toEqual([]);
     expect((await eventData(f, e1)).body).toEqual(NOT_FOUND);
   });
 
