@@ -1,5 +1,6 @@
-// `pnpm start`: builds with `nest build` only when dist/ is missing or older than the sources, then
-// runs the server in this same process, so signals (Ctrl-C, SIGTERM) reach its graceful shutdown.
+// `pnpm start`: builds with `nest build` only when dist/ is missing or older than the sources (and
+// the live page's bundle when build/live/ is older than live-page/), then runs the server in this
+// same process, so signals (Ctrl-C, SIGTERM) reach its graceful shutdown.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,9 +21,9 @@ function newestChange(path) {
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestChange(join(path, name))), stats.mtimeMs);
 }
 
-function builtAt() {
+function builtAt(file = entry) {
   try {
-    return statSync(entry).mtimeMs;
+    return statSync(file).mtimeMs;
   } catch {
     return -1;
   }
@@ -37,6 +38,12 @@ if (builtAt() < sourcesChanged) {
     console.error(build.error ? `Build could not start: ${build.error.message}` : 'Build failed; not starting.');
     process.exit(build.status ?? 1);
   }
+}
+
+if (builtAt(join(root, 'build', 'live', 'live.js')) < newestChange(join(root, 'live-page'))) {
+  console.error('Building the live page...');
+  const { buildLivePage } = await import('./build-live.mjs');
+  await buildLivePage();
 }
 
 await import(pathToFileURL(entry).href);

@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { I18nModule } from './i18n/i18n.module';
+import { LiveModule } from './live/live.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ProvidersModule,
         TournamentsModule,
         PublicModule,
+        LiveModule,
         GatewayModule,
         ChatModule,
         MetricsModule,

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { buildLivePage } from '../scripts/build-live.mjs';
 import { TEST_PG_URL } from './support/postgres';
 import { assertRedisReachable } from './support/redis';
 
@@ -14,4 +15,6 @@ export default async function setup(): Promise<void> {
     await client.end().catch(() => undefined);
   }
   await assertRedisReachable();
+  // The live page's bundle (build/live/), as `pnpm build` makes it: the servers under test serve it.
+  await buildLivePage();
 }

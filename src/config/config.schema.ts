@@ -51,6 +51,7 @@ export const envSchema = z
 
     CORS_ORIGINS: csv.default(['*']),
     TRUST_PROXY: trustProxy.default(false),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
 
     SUPERADMIN_EMAIL: z.email().optional(),

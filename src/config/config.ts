@@ -21,6 +21,8 @@ export class AppConfig {
   readonly corsOrigins: string[];
   /** Express `trust proxy`: which hops' X-Forwarded-For to believe for the client address. */
   readonly trustProxy: boolean | number | string[];
+  /** This server's public address (`PUBLIC_BASE_URL`), for links such as the live page's QR code; unset: the request's own. */
+  readonly publicBaseUrl?: string;
   readonly maxBodyBytes: number;
   readonly superadmin?: { email: string; password: string };
   readonly mail: { smtpUrl?: string; from: string; publicUrl?: string };
@@ -64,6 +66,7 @@ export class AppConfig {
     this.jwt = { secret: jwtSecret, validity: env.JWT_VALIDITY, issuer: env.JWT_ISSUER };
     this.refreshTokenValidity = env.REFRESH_TOKEN_VALIDITY;
     this.corsOrigins = env.CORS_ORIGINS;
+    this.publicBaseUrl = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
     this.trustProxy = env.TRUST_PROXY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;
     this.superadmin =

@@ -55,6 +55,9 @@ const CONTRACT_ROUTES = [
   'GET /i18n/manifest',
   'GET /i18n/locales/{code}',
   'GET /provider/{providerId}/effective-config',
+  'GET /live/{tournamentId}',
+  'GET /live/{tournamentId}/qr.svg',
+  'GET /live-assets/{file}',
 ];
 
 /** POST routes that take no body (`{}`): every other POST must document its body. */
@@ -84,6 +87,9 @@ const PUBLIC = [
   'GET /metrics',
   'GET /i18n/manifest',
   'GET /i18n/locales/{code}',
+  'GET /live/{tournamentId}',
+  'GET /live/{tournamentId}/qr.svg',
+  'GET /live-assets/{file}',
 ];
 
 describe('OpenAPI at /api', () => {
