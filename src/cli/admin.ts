@@ -5,21 +5,28 @@ import { ConfigError, loadConfig } from '../config/config';
 import { openStorage } from '../storage/create-storage';
 import { StorageUnavailableError } from '../storage/storage.types';
 import { UsersService } from '../users/users.service';
+import { cliLogger } from '../logging/pretty';
 import { CliError, COMMANDS } from './admin-commands';
+import { TRANSFER_COMMANDS, type CommandResult } from './transfer-commands';
+
+const ALL = { ...COMMANDS, ...TRANSFER_COMMANDS };
 
 const USAGE = `usage:
   pnpm admin:create --email <email> --password <password> [--provider-id <id>] [--roles a,b]
   pnpm admin:list
   pnpm admin:reset-password --email <email> --password <password>
-  pnpm admin:set-roles --email <email> --roles a,b`;
+  pnpm admin:set-roles --email <email> --roles a,b
+  pnpm admin:export [--out <file>[.gz] | --out -]
+  pnpm admin:import --in <file> [--merge]
+  pnpm admin:import --from-cfs-postgres <database-url> [--merge]`;
 
 /**
  * The admin command line. Reads the same environment and `.env` as the server and opens the same
  * store through the same code. Returns the exit code.
  */
 export async function main(argv: string[]): Promise<number> {
-  let command: keyof typeof COMMANDS;
-  let values: Record<string, string | undefined>;
+  let command: keyof typeof ALL;
+  let values: Record<string, string | boolean | undefined>;
   try {
     const parsed = parseArgs({
       args: argv,
@@ -29,12 +36,15 @@ export async function main(argv: string[]): Promise<number> {
         password: { type: 'string' },
         'provider-id': { type: 'string' },
         roles: { type: 'string' },
+        out: { type: 'string' },
+        in: { type: 'string' },
+        merge: { type: 'boolean' },
+        'from-cfs-postgres': { type: 'string' },
       },
     });
     const name = parsed.positionals[0];
-    if (parsed.positionals.length !== 1 || !name || !(name in COMMANDS))
-      throw new CliError(`unknown command ${name ?? ''}`);
-    command = name as keyof typeof COMMANDS;
+    if (parsed.positionals.length !== 1 || !name || !(name in ALL)) throw new CliError(`unknown command ${name ?? ''}`);
+    command = name as keyof typeof ALL;
     values = parsed.values;
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
@@ -46,19 +56,29 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig();
     const storage = await openStorage(config).catch((error: unknown) => {
       if (error instanceof StorageUnavailableError && /locked/i.test(error.message)) {
-        throw new CliError(`${error.message}\nStop the server first, or manage users over HTTP (/auth/...).`);
+        throw new CliError(
+          `${error.message}\nStop the server first, or use it over HTTP (/auth/... for users, GET /admin/export for an export).`,
+        );
       }
       throw error;
     });
     try {
+      const text = (flag: string) => values[flag] as string | undefined;
       const args = {
-        email: values.email,
-        password: values.password,
-        providerId: values['provider-id'],
-        roles: values.roles,
+        email: text('email'),
+        password: text('password'),
+        providerId: text('provider-id'),
+        roles: text('roles'),
+        out: text('out'),
+        in: text('in'),
+        merge: values.merge === true,
+        fromCfsPostgres: text('from-cfs-postgres'),
       };
-      console.log(await COMMANDS[command]({ users: new UsersService(storage), storage }, args));
-      return 0;
+      const context = { users: new UsersService(storage), storage, log: cliLogger(config.logLevel) };
+      const result: string | CommandResult = await ALL[command](context, args);
+      const { output, code } = typeof result === 'string' ? { output: result, code: 0 } : result;
+      if (output !== undefined) console.log(output);
+      return code;
     } finally {
       await storage.close();
     }

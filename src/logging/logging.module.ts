@@ -5,9 +5,11 @@ import { AppConfig } from '../config/config';
 import { TournamentsModule } from '../tournaments/tournaments.module';
 import { BatchLog } from './batch-log';
 import { logOptions } from './log-options';
+import { prettyStream, wantsPrettyLogs } from './pretty';
 
 /**
- * JSON logs through pino: one line per HTTP request (with its request id) and per batch, and
+ * Logs through pino, JSON lines (readable ones on a terminal outside production): one line per HTTP
+ * request (with its request id) and per batch, and
  * every Nest `Logger` call (app.ts routes Nest's logger here). Lines go to standard output, or to
  * `destination` (tests read the log from there).
  *
@@ -22,9 +24,11 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({
-            pinoHttp: destination ? [logOptions(config), destination] : logOptions(config),
-          }),
+          useFactory: (config: AppConfig) => {
+            // A person watching a terminal (`pnpm watch`) reads pretty lines; production and pipes get JSON.
+            const out = destination ?? (wantsPrettyLogs(config.nodeEnv) ? prettyStream(1) : undefined);
+            return { pinoHttp: out ? [logOptions(config), out] : logOptions(config) };
+          },
         }),
         TournamentsModule,
       ],
