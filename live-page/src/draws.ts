@@ -55,13 +55,14 @@ function renderGroups(structure: Structure, matchUps: MatchUp[], names: Names): 
     'div',
     { class: 'groups' },
     ...[...groups.values()].map((group) => {
-      const players = new Map<string, string>();
+      const players = new Map<string, { name: string; position: number }>();
       for (const matchUp of group)
         for (const side of matchUp.sides ?? []) {
           const id = side.participantId ?? side.participant?.participantId;
-          if (id && !players.has(id)) players.set(id, sideName(side, names));
+          if (id && !players.has(id))
+            players.set(id, { name: sideName(side, names), position: side.drawPosition ?? 0 });
         }
-      const ids = [...players.keys()];
+      const ids = [...players.keys()].sort((a, b) => players.get(a)!.position - players.get(b)!.position);
       const caption = group[0]?.structureName ?? 'Group';
       return h(
         'div',
@@ -90,7 +91,7 @@ function renderGroups(structure: Structure, matchUps: MatchUp[], names: Names): 
               return h(
                 'tr',
                 null,
-                h('th', { scope: 'row' }, `${index + 1}. ${players.get(rowId)}`),
+                h('th', { scope: 'row' }, `${index + 1}. ${players.get(rowId)!.name}`),
                 ...ids.map((colId) =>
                   h('td', { class: 'num' }, rowId === colId ? '–' : headToHead(group, rowId, colId)),
                 ),
