@@ -1,4 +1,4 @@
-import { version as factoryVersion } from 'tods-competition-factory';
+import { ENGINE_VERSION } from '../engine/replay';
 
 /**
  * How a desk's engine differs from the server's: `minor` when major.minor differ (TMX warns, and a
@@ -7,7 +7,7 @@ import { version as factoryVersion } from 'tods-competition-factory';
  */
 export type EngineSkew = 'minor' | 'patch';
 
-export const SERVER_ENGINE_VERSION: string = factoryVersion();
+export const SERVER_ENGINE_VERSION: string = ENGINE_VERSION;
 
 const SEMVER = /^(\d+)\.(\d+)(?:\.(\d+))?/;
 

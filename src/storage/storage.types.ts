@@ -22,6 +22,13 @@ export interface StoredTournament {
   /** Length of the stored JSON text; used to bound in-memory caches. */
   bytes: number;
   updatedAt: string;
+  /**
+   * The version of the stored snapshot this record was rebuilt from (by replaying the log entries
+   * after it); equals `version` when no replay was needed. Absent from stores that keep none.
+   */
+  snapshotVersion?: number;
+  /** The engine time the log entries after the snapshot took when they were first run (ms). */
+  tailMs?: number;
 }
 
 export interface TournamentSummary {
@@ -53,6 +60,15 @@ export interface MutationLogEntry {
    * batches are no conflict for its later ones. Internal: not shown in history.
    */
   by?: string;
+  /**
+   * Replay inputs (docs/mutations.md, Replay): the seed of `Math.random` during the run; the clock
+   * was frozen at `at`. Mutations only (absent on saves and on entries older than log-first commits).
+   */
+  seed?: number;
+  /** The engine's version when the batch ran. */
+  engine?: string;
+  /** Engine time of the run (ms): what replaying it costs, for the snapshot budget. Internal. */
+  engineMs?: number;
 }
 
 /**
@@ -74,16 +90,22 @@ export interface ChangedSet {
   details?: boolean;
 }
 
-/** One record of an atomic commit. */
+/** One tournament's part of an atomic commit: its log entry, and its snapshot when it needs one. */
 export interface TournamentWrite {
   tournamentId: string;
   providerId?: string;
   /** The new version; the store refuses the write unless the stored version is `version - 1`. */
   version: number;
-  /** The record serialised once by the caller (also used for byte accounting). */
-  json: string;
+  /**
+   * The whole record at this version, serialised once by the caller: a snapshot written with the
+   * commit. Required for saves and for batches that cannot be replayed; absent, the log entry is
+   * the durable record of the change and the record is rebuilt by replaying it.
+   */
+  json?: string;
   /** The log entry recorded with this version (its `version` and `tournamentId` must match). */
   log: MutationLogEntry;
+  /** The tournament's calendar entry, written in the same write when it changed (`null` removes it). */
+  calendar?: CalendarEntry | null;
 }
 
 /** Thrown by `commit` when a stored version is not the one the write expects; nothing is written. */
@@ -130,6 +152,11 @@ export interface TournamentStore {
   /** Removes the record and its mutation log. Returns false when it did not exist. */
   remove(tournamentId: string): Promise<boolean>;
   /**
+   * Stores the whole record at `version` as the tournament's snapshot, unless the stored snapshot is
+   * already at or past it, or the tournament is not at `version` or later. Returns whether it wrote.
+   */
+  snapshot(tournamentId: string, version: number, json: string): Promise<boolean>;
+  /**
    * Stores shared by several processes (PostgreSQL): keeps every other writer of these
    * tournaments out until the lock's `commit` or `release`, so a read-run-write cannot lose a race.
    * Absent where one process owns the store (LevelDB).
@@ -170,7 +197,10 @@ export interface MutationLogStore {
   firstVersion(tournamentId: string): Promise<number | undefined>;
   /** The entry committed with this `ackId` for this tournament, if the log still holds it. */
   findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined>;
-  /** Deletes entries with `version < beforeVersion`; returns how many went. */
+  /**
+   * Deletes entries with `version < beforeVersion`, never one after the latest snapshot (it is needed
+   * to rebuild the record); returns how many went.
+   */
   prune(tournamentId: string, beforeVersion: number): Promise<number>;
 }
 

@@ -1,3 +1,4 @@
+import { ENGINE_VERSION } from '../../src/engine/replay';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +23,7 @@ export function writeOf(
   tournamentId: string,
   version: number,
   options: { providerId?: string; ackId?: string; name?: string; kind?: 'mutation' | 'save' } = {},
-): TournamentWrite {
+): TournamentWrite & { json: string } {
   const record = {
     tournamentId,
     tournamentName: options.name ?? `Open ${version}`,
@@ -79,6 +80,32 @@ function entryOf(tournamentId: string, providerId: string, name = 'Club Open'): 
     searchText: name.toLowerCase(),
     tournament: { tournamentId, tournamentName: name, startDate: '2025-06-01', endDate: '2025-06-07' },
   };
+}
+
+/** A log-first commit: only the log entry, which renames the tournament when replayed. */
+export function appendOf(
+  tournamentId: string,
+  version: number,
+  name: string,
+  calendar?: CalendarEntry | null,
+): TournamentWrite {
+  const write: TournamentWrite = {
+    tournamentId,
+    version,
+    log: {
+      tournamentId,
+      version,
+      methods: [{ method: 'setTournamentName', params: { tournamentName: name } }],
+      userId: 'desk@example.com',
+      at: new Date(Date.UTC(2025, 0, 1, 0, 0, version)).toISOString(),
+      kind: 'mutation',
+      seed: 1234 + version,
+      engine: ENGINE_VERSION,
+      engineMs: 1.5,
+    },
+  };
+  if (calendar !== undefined) write.calendar = calendar;
+  return write;
 }
 
 /** Commits versions 1..n of one tournament, one commit each. */
@@ -262,6 +289,91 @@ export function storageContract(open: OpenStorage): void {
 
     it('accepts an empty commit as a no-op', async () => {
       await expect(storage.tournaments.commit([])).resolves.toBeUndefined();
+    });
+  });
+
+  describe('log-first commits and snapshots', () => {
+    it('rebuilds the record from its snapshot and the log entries after it', async () => {
+      const id = uid('t');
+      await storage.tournaments.commit([writeOf(id, 1, { providerId: 'p-1' })]);
+      await storage.tournaments.commit([appendOf(id, 2, 'Renamed Open')]);
+      await storage.tournaments.commit([appendOf(id, 3, 'Renamed Again')]);
+      const stored = await storage.tournaments.get(id);
+      expect(stored).toMatchObject({ version: 3, snapshotVersion: 1, providerId: undefined, tailMs: 3 });
+      expect(stored?.record.tournamentName).toBe('Renamed Again');
+      expect(stored?.updatedAt).toBe(appendOf(id, 3, '').log.at);
+      expect(await storage.tournaments.getVersion(id)).toBe(3);
+      expect(await storage.log.since(id, 1)).toEqual([
+        expect.objectContaining({ version: 2, seed: 1236, engine: ENGINE_VERSION, engineMs: 1.5 }),
+        expect.objectContaining({ version: 3, seed: 1237 }),
+      ]);
+    });
+
+    it('refuses a first version without its record, and an append out of order', async () => {
+      const id = uid('t');
+      await expect(storage.tournaments.commit([appendOf(id, 1, 'No record')])).rejects.toThrow();
+      expect(await storage.tournaments.get(id)).toBeUndefined();
+      await storage.tournaments.commit([writeOf(id, 1)]);
+      await expect(storage.tournaments.commit([appendOf(id, 3, 'Gap')])).rejects.toBeInstanceOf(VersionConflictError);
+      expect(await storage.tournaments.getVersion(id)).toBe(1);
+    });
+
+    it('keeps snapshots in version order, and never prunes an entry after the snapshot', async () => {
+      const id = uid('t');
+      await storage.tournaments.commit([writeOf(id, 1)]);
+      await storage.tournaments.commit([appendOf(id, 2, 'Two')]);
+      await storage.tournaments.commit([appendOf(id, 3, 'Three')]);
+      expect(await storage.log.prune(id, 4)).toBe(1); // only version 1: 2 and 3 rebuild the record
+      const two = JSON.stringify({ ...(await storage.tournaments.get(id))!.record, tournamentName: 'Two' });
+      expect(await storage.tournaments.snapshot(id, 4, two)).toBe(false); // past the head
+      expect(await storage.tournaments.snapshot(id, 2, two)).toBe(true);
+      expect(await storage.tournaments.snapshot(id, 2, two)).toBe(false); // not newer
+      expect(await storage.tournaments.snapshot(id, 1, two)).toBe(false);
+      const stored = await storage.tournaments.get(id);
+      expect(stored).toMatchObject({ version: 3, snapshotVersion: 2, bytes: two.length });
+      expect(stored?.record.tournamentName).toBe('Three');
+      expect(await storage.log.prune(id, 4)).toBe(1);
+      expect((await storage.log.since(id, 0)).map((entry) => entry.version)).toEqual([3]);
+      // A snapshot at the head: nothing left to replay, and the next append builds on it.
+      const three = JSON.stringify(stored!.record);
+      expect(await storage.tournaments.snapshot(id, 3, three)).toBe(true);
+      await storage.tournaments.commit([appendOf(id, 4, 'Four')]);
+      expect(await storage.tournaments.get(id)).toMatchObject({
+        version: 4,
+        snapshotVersion: 3,
+        record: { tournamentName: 'Four' },
+      });
+    });
+
+    it('writes the calendar entry in the commit, and removes it with null', async () => {
+      const id = uid('t');
+      const providerId = uid('p');
+      await storage.tournaments.commit([{ ...writeOf(id, 1, { providerId }), calendar: entryOf(id, providerId) }]);
+      expect(await storage.calendars.listByProvider(providerId)).toEqual([entryOf(id, providerId)]);
+      await storage.tournaments.commit([appendOf(id, 2, 'Renamed', entryOf(id, providerId, 'Renamed'))]);
+      expect((await storage.calendars.listByProvider(providerId))[0].tournament.tournamentName).toBe('Renamed');
+      const moved = uid('p');
+      await storage.tournaments.commit([appendOf(id, 3, 'Moved', entryOf(id, moved, 'Moved'))]);
+      expect(await storage.calendars.listByProvider(providerId)).toEqual([]);
+      expect(await storage.calendars.listByProvider(moved)).toHaveLength(1);
+      await storage.tournaments.commit([appendOf(id, 4, 'Gone', null)]);
+      expect(await storage.calendars.listByProvider(moved)).toEqual([]);
+      // A refused commit leaves the calendar as it was.
+      await expect(storage.tournaments.commit([appendOf(id, 4, 'Again', entryOf(id, moved))])).rejects.toThrow();
+      expect(await storage.calendars.listByProvider(moved)).toEqual([]);
+    });
+
+    it('lands every one of many appends made at the same moment (group commit), each at its version', async () => {
+      const ids = Array.from({ length: 12 }, () => uid('t'));
+      for (const id of ids) await storage.tournaments.commit([writeOf(id, 1)]);
+      await Promise.all(ids.map((id) => storage.tournaments.commit([appendOf(id, 2, `${id} two`)])));
+      const outcomes = await Promise.allSettled(ids.map((id) => storage.tournaments.commit([appendOf(id, 2, 'late')])));
+      expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+      for (const id of ids)
+        expect(await storage.tournaments.get(id)).toMatchObject({
+          version: 2,
+          record: { tournamentName: `${id} two` },
+        });
     });
   });
 

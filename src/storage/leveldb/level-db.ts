@@ -20,12 +20,15 @@ export interface TournamentMeta {
   providerId?: string;
   version: number;
   updatedAt: string;
+  /** Length of the snapshot's JSON text. */
   bytes: number;
+  /** The version of the record under `records`, when older than `version` (absent: the same). */
+  snapshotVersion?: number;
 }
 
 /** The sublevels of the store; docs/storage.md lists their key formats. */
 export interface Sublevels {
-  /** tournamentId → the record's JSON text as the caller serialised it. */
+  /** tournamentId → the latest snapshot: the record's JSON text at `snapshotVersion` of its meta. */
   records: Sub<string>;
   /** tournamentId → version, provider, size: lets `list` and `getVersion` skip the record. */
   meta: Sub<TournamentMeta>;
@@ -52,7 +55,9 @@ export interface Sublevels {
   system: Sub<unknown>;
 }
 
-const FORMAT_VERSION = 1;
+/** 2: records are snapshots, rebuilt with the log after them. A format-1 folder is a valid format 2. */
+const FORMAT_VERSION = 2;
+const UPGRADABLE_FORMATS = new Set<unknown>([1]);
 
 type Snapshot = ReturnType<Db['snapshot']>;
 
@@ -120,7 +125,7 @@ function openError(path: string, error: unknown): StorageUnavailableError {
 /** Records the key-layout version so a later release can tell an older folder from its own. */
 async function checkFormat(db: Db, system: Sub<unknown>, path: string): Promise<void> {
   const stored = await read(system, 'format');
-  if (stored === undefined) {
+  if (stored === undefined || UPGRADABLE_FORMATS.has(stored)) {
     await writeBatch(db, [put(system, 'format', FORMAT_VERSION)]);
   } else if (stored !== FORMAT_VERSION) {
     await db.close();

@@ -1,30 +1,37 @@
 import {
   DuplicateKeyError,
   VersionConflictError,
+  type CalendarEntry,
   type MutationLogEntry,
   type MutationLogStore,
   type RestoredTournament,
   type StoredTournament,
-  type TournamentRecord,
   type TournamentStore,
   type TournamentSummary,
   type TournamentWrite,
 } from '../storage.types';
 import { checkRestore, checkWrites } from '../check-writes';
+import { materialize } from '../materialize';
 import { compoundKey, prefixRange, versionKey, versionOfKey } from './keys';
 import type { KeyedMutex } from './keyed-mutex';
+import { GroupWriter } from './group-writer';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sublevels, type TournamentMeta } from './level-db';
 
 /** Tournament records, their versions and their mutation log; one tournament key lock guards all three. */
 export class LevelDbTournaments implements TournamentStore, MutationLogStore {
+  /** Commits that are ready together share one synced write (group commit). */
+  private readonly writer: GroupWriter;
+
   constructor(
     private readonly db: Db,
     private readonly subs: Sublevels,
     private readonly locks: KeyedMutex,
-  ) {}
+  ) {
+    this.writer = new GroupWriter(db);
+  }
 
   async get(tournamentId: string): Promise<StoredTournament | undefined> {
-    // One snapshot for both reads, so a record never pairs with another commit's version.
+    // One snapshot for every read, so a record never pairs with another commit's version or log.
     const snapshot = this.db.snapshot();
     try {
       const [meta, json] = await Promise.all([
@@ -32,15 +39,18 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
         read(this.subs.records, tournamentId, snapshot),
       ]);
       if (!meta || json === undefined) return undefined;
-      const record = JSON.parse(json) as TournamentRecord;
-      return {
-        tournamentId,
-        providerId: meta.providerId,
-        version: meta.version,
-        record,
-        bytes: meta.bytes,
-        updatedAt: meta.updatedAt,
-      };
+      const snapshotVersion = meta.snapshotVersion ?? meta.version;
+      const tail =
+        snapshotVersion < meta.version
+          ? await this.subs.log
+              .values({
+                gte: versionKey(tournamentId, snapshotVersion + 1),
+                lte: versionKey(tournamentId, meta.version),
+                snapshot,
+              })
+              .all()
+          : [];
+      return materialize({ tournamentId, ...meta, snapshotVersion, snapshot: json, tail });
     } finally {
       await snapshot.close();
     }
@@ -77,24 +87,57 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
       );
       const takenAcks = await this.takenAckKeys(ackKeys.filter((key) => key !== undefined));
       const ops: BatchOp[] = [];
-      writes.forEach((write, index) => {
-        const stored = metas[index]?.version ?? 0;
+      for (const [index, write] of writes.entries()) {
+        const previous = metas[index];
+        const stored = previous?.version ?? 0;
         if (stored !== write.version - 1) throw new VersionConflictError(write.tournamentId, write.version - 1, stored);
         const ackKey = ackKeys[index];
         if (ackKey !== undefined && takenAcks.has(ackKey)) {
           throw new DuplicateKeyError('mutation ackId', `${write.tournamentId}/${write.log.ackId}`);
         }
+        if (write.json === undefined && !previous)
+          throw new Error(`the first version of ${write.tournamentId} needs its record`);
         const meta: TournamentMeta = {
           providerId: write.providerId,
           version: write.version,
           updatedAt: write.log.at,
-          bytes: write.json.length,
+          bytes: write.json?.length ?? previous!.bytes,
         };
-        ops.push(put(this.subs.records, write.tournamentId, write.json), put(this.subs.meta, write.tournamentId, meta));
+        // Without a record the snapshot stays where it was, and the log entry carries the change.
+        if (write.json === undefined) meta.snapshotVersion = previous!.snapshotVersion ?? previous!.version;
+        else ops.push(put(this.subs.records, write.tournamentId, write.json));
+        ops.push(put(this.subs.meta, write.tournamentId, meta));
         ops.push(put(this.subs.log, versionKey(write.tournamentId, write.version), write.log));
         if (ackKey !== undefined) ops.push(put(this.subs.acks, ackKey, write.version));
-      });
-      await writeBatch(this.db, ops);
+        if (write.calendar !== undefined) ops.push(...(await this.calendarOps(write.tournamentId, write.calendar)));
+      }
+      await this.writer.write(ops);
+    });
+  }
+
+  /** The calendar entry's writes (its owner index moves when the provider changes). */
+  private async calendarOps(tournamentId: string, entry: CalendarEntry | null): Promise<BatchOp[]> {
+    const owner = await read(this.subs.calendarOwner, tournamentId);
+    const ops: BatchOp[] = [];
+    if (owner !== undefined && owner !== entry?.providerId) {
+      ops.push(del(this.subs.calendar, compoundKey(owner, tournamentId)), del(this.subs.calendarOwner, tournamentId));
+    }
+    if (entry) {
+      ops.push(put(this.subs.calendar, compoundKey(entry.providerId, tournamentId), entry));
+      ops.push(put(this.subs.calendarOwner, tournamentId, entry.providerId));
+    }
+    return ops;
+  }
+
+  async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
+    return this.locks.run([tournamentId], async () => {
+      const meta = await read(this.subs.meta, tournamentId);
+      if (!meta || meta.version < version || (meta.snapshotVersion ?? meta.version) >= version) return false;
+      const next: TournamentMeta = { ...meta, bytes: json.length };
+      if (version === meta.version) delete next.snapshotVersion;
+      else next.snapshotVersion = version;
+      await this.writer.write([put(this.subs.records, tournamentId, json), put(this.subs.meta, tournamentId, next)]);
+      return true;
     });
   }
 
@@ -133,7 +176,10 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
 
   async prune(tournamentId: string, beforeVersion: number): Promise<number> {
     return this.locks.run([tournamentId], async () => {
-      const range = { gte: prefixRange(tournamentId).gte, lt: versionKey(tournamentId, Math.max(0, beforeVersion)) };
+      const meta = await read(this.subs.meta, tournamentId);
+      // Entries after the snapshot rebuild the record: they stay whatever the caller asks.
+      const keepFrom = meta ? Math.min(beforeVersion, (meta.snapshotVersion ?? meta.version) + 1) : beforeVersion;
+      const range = { gte: prefixRange(tournamentId).gte, lt: versionKey(tournamentId, Math.max(0, keepFrom)) };
       const ops: BatchOp[] = [];
       let count = 0;
       for await (const [key, value] of this.subs.log.iterator(range)) {

@@ -3,6 +3,7 @@ import { checkRestore, checkWrites } from '../check-writes';
 import {
   DuplicateKeyError,
   VersionConflictError,
+  type CalendarEntry,
   type MutationLogEntry,
   type MutationLogStore,
   type RestoredTournament,
@@ -13,6 +14,7 @@ import {
   type TournamentWrite,
   type WriteLock,
 } from '../storage.types';
+import { materialize } from '../materialize';
 import { transaction, uniqueViolation } from './pool';
 
 interface LogRow {
@@ -26,9 +28,26 @@ interface LogRow {
   changes: MutationLogEntry['changes'] | null;
   overrides: number[] | null;
   by_holder: string | null;
+  seed: string | null;
+  engine: string | null;
+  engine_ms: number | null;
 }
 
-const LOG_COLUMNS = 'tournament_id, version, ack_id, methods, user_id, kind, at, changes, overrides, by_holder';
+const LOG_COLUMNS =
+  'tournament_id, version, ack_id, methods, user_id, kind, at, changes, overrides, by_holder, seed, engine, engine_ms';
+/** The placeholders of one log row, from parameter `first` on, with the casts its columns need. */
+const logPlaceholders = (first: number): string =>
+  LOG_COLUMN_CASTS.map((cast, index) => `$${first + index}${cast}`).join(', ');
+const LOG_COLUMN_CASTS = ['', '', '', '::jsonb', '', '', '', '::jsonb', '', '', '', '', ''];
+
+/** The values of a log row, in LOG_COLUMNS order. */
+function logValues(log: MutationLogEntry): unknown[] {
+  return [
+    ...[log.tournamentId, log.version, log.ackId ?? null, JSON.stringify(log.methods), log.userId, log.kind, log.at],
+    ...[log.changes ? JSON.stringify(log.changes) : null, log.overrides ?? null, log.by ?? null],
+    ...[log.seed ?? null, log.engine ?? null, log.engineMs ?? null],
+  ];
+}
 
 function toEntry(row: LogRow): MutationLogEntry {
   const entry: MutationLogEntry = {
@@ -43,6 +62,9 @@ function toEntry(row: LogRow): MutationLogEntry {
   if (row.changes) entry.changes = row.changes;
   if (row.overrides) entry.overrides = row.overrides;
   if (row.by_holder) entry.by = row.by_holder;
+  if (row.seed !== null) entry.seed = Number(row.seed);
+  if (row.engine !== null) entry.engine = row.engine;
+  if (row.engine_ms !== null) entry.engineMs = row.engine_ms;
   return entry;
 }
 
@@ -70,25 +92,34 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
   }
 
   private async getWith(db: Pool | PoolClient, tournamentId: string): Promise<StoredTournament | undefined> {
-    const { rows } = await db.query<{
-      provider_id: string | null;
-      version: number;
-      record: TournamentRecord;
-      bytes: number;
-      updated_at: Date;
-    }>('SELECT provider_id, version, record, bytes, updated_at FROM tournaments WHERE tournament_id = $1', [
-      tournamentId,
-    ]);
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      tournamentId,
-      providerId: row.provider_id ?? undefined,
-      version: row.version,
-      record: row.record,
-      bytes: row.bytes,
-      updatedAt: row.updated_at.toISOString(),
-    };
+    // Entries up to the head never change and stay until a later snapshot covers them, so the two
+    // reads agree unless a snapshot and a prune both landed between them: then read again.
+    for (let attempt = 1; ; attempt++) {
+      const { rows } = await db.query<{
+        provider_id: string | null;
+        version: number;
+        record: TournamentRecord;
+        bytes: number;
+        updated_at: Date;
+        snapshot_version: number | null;
+      }>(
+        'SELECT provider_id, version, record, bytes, updated_at, snapshot_version FROM tournaments WHERE tournament_id = $1',
+        [tournamentId],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const snapshotVersion = row.snapshot_version ?? row.version;
+      const tail =
+        snapshotVersion < row.version
+          ? await this.sinceWith(db, tournamentId, snapshotVersion, row.version - snapshotVersion)
+          : [];
+      const stored = {
+        ...{ tournamentId, providerId: row.provider_id ?? undefined, version: row.version },
+        ...{ updatedAt: row.updated_at.toISOString(), snapshotVersion, snapshot: row.record, bytes: row.bytes, tail },
+      };
+      if (attempt < 3 && tail.length !== row.version - snapshotVersion) continue;
+      return materialize(stored);
+    }
   }
 
   getVersion(tournamentId: string): Promise<number | undefined> {
@@ -122,12 +153,66 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
   async commit(writes: TournamentWrite[]): Promise<void> {
     if (writes.length === 0) return;
     checkWrites(writes);
+    if (writes.length === 1 && writes[0].json === undefined) return this.append(writes[0]);
     const sorted = [...writes].sort((a, b) => (a.tournamentId < b.tournamentId ? -1 : 1));
     const ids = sorted.map((write) => write.tournamentId);
     await transaction(this.pool, async (client) => {
       await lockTournaments(client, ids);
       await this.writeChecked(client, sorted);
     });
+  }
+
+  /**
+   * The common commit, one statement (so one round trip and its own transaction): under the
+   * tournament's advisory lock, the head row moves to the next version only if it is at the one
+   * before, and the log entry (and a changed calendar entry) is written only if it moved.
+   */
+  private async append(write: TournamentWrite): Promise<void> {
+    const { tournamentId, version, log } = write;
+    const values: unknown[] = [TOURNAMENT_LOCK_SPACE, tournamentId, version, log.at, write.providerId ?? null];
+    values.push(...logValues(log));
+    const calendar = write.calendar === undefined ? '' : this.calendarStep(write.calendar, values);
+    const sql = `WITH locked AS (SELECT pg_advisory_xact_lock($1, hashtext($2))),
+      head AS (
+        UPDATE tournaments t SET version = $3, updated_at = $4, provider_id = $5,
+               snapshot_version = coalesce(t.snapshot_version, t.version)
+          FROM locked WHERE t.tournament_id = $2 AND t.version = $3 - 1
+        RETURNING t.tournament_id),
+      logged AS (INSERT INTO mutation_log (${LOG_COLUMNS}) SELECT ${logPlaceholders(6)} FROM head RETURNING version)
+      ${calendar}
+      SELECT count(*)::int AS n FROM logged`;
+    let moved: number;
+    try {
+      const { rows } = await this.pool.query<{ n: number }>(sql, values);
+      moved = rows[0]?.n ?? 0;
+    } catch (error) {
+      if (uniqueViolation(error)?.constraint === 'mutation_log_ack_idx')
+        throw new DuplicateKeyError('mutation ackId', `${tournamentId}/${log.ackId}`);
+      throw error;
+    }
+    if (moved !== 1)
+      throw new VersionConflictError(tournamentId, version - 1, (await this.getVersion(tournamentId)) ?? 0);
+  }
+
+  /** The calendar part of `append`: upsert or delete the entry, only when the head moved. */
+  private calendarStep(entry: CalendarEntry | null, values: unknown[]): string {
+    if (entry === null)
+      return ', calendar AS (DELETE FROM calendar_entries WHERE tournament_id = $2 AND EXISTS (SELECT 1 FROM head))';
+    values.push(entry.providerId, JSON.stringify(entry));
+    const [provider, json] = [values.length - 1, values.length];
+    return `, calendar AS (INSERT INTO calendar_entries (tournament_id, provider_id, entry)
+        SELECT $2, $${provider}, $${json}::jsonb FROM head
+        ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, entry = EXCLUDED.entry)`;
+  }
+
+  async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE tournaments SET record = $3::jsonb, bytes = $4,
+              snapshot_version = CASE WHEN version = $2 THEN NULL ELSE $2 END
+        WHERE tournament_id = $1 AND version >= $2 AND coalesce(snapshot_version, version) < $2`,
+      [tournamentId, version, json, json.length],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   /**
@@ -198,34 +283,37 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
   }
 
   private async insert(client: PoolClient, write: TournamentWrite): Promise<void> {
-    await client.query(
-      `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6)
-       ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
-         record = EXCLUDED.record, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at`,
-      [write.tournamentId, write.providerId ?? null, write.version, write.json, write.json.length, write.log.at],
-    );
-    const { log } = write;
-    try {
+    const { tournamentId, version, log, json } = write;
+    if (json === undefined) {
       await client.query(
-        `INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9, $10)`,
-        [
-          write.tournamentId,
-          write.version,
-          log.ackId ?? null,
-          JSON.stringify(log.methods),
-          log.userId,
-          log.kind,
-          log.at,
-          log.changes ? JSON.stringify(log.changes) : null,
-          log.overrides ?? null,
-          log.by ?? null,
-        ],
+        `UPDATE tournaments SET version = $2, updated_at = $3, provider_id = $4,
+                snapshot_version = coalesce(snapshot_version, version) WHERE tournament_id = $1`,
+        [tournamentId, version, log.at, write.providerId ?? null],
       );
+    } else {
+      await client.query(
+        `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+         ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
+           record = EXCLUDED.record, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at, snapshot_version = NULL`,
+        [tournamentId, write.providerId ?? null, version, json, json.length, log.at],
+      );
+    }
+    try {
+      await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES (${logPlaceholders(1)})`, logValues(log));
     } catch (error) {
       if (uniqueViolation(error)?.constraint === 'mutation_log_ack_idx')
-        throw new DuplicateKeyError('mutation ackId', `${write.tournamentId}/${log.ackId}`);
+        throw new DuplicateKeyError('mutation ackId', `${tournamentId}/${log.ackId}`);
       throw error;
+    }
+    if (write.calendar === null)
+      await client.query('DELETE FROM calendar_entries WHERE tournament_id = $1', [tournamentId]);
+    else if (write.calendar) {
+      await client.query(
+        `INSERT INTO calendar_entries (tournament_id, provider_id, entry) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, entry = EXCLUDED.entry`,
+        [tournamentId, write.calendar.providerId, JSON.stringify(write.calendar)],
+      );
     }
   }
 
@@ -238,8 +326,17 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     });
   }
 
-  async since(tournamentId: string, sinceVersion: number, limit?: number): Promise<MutationLogEntry[]> {
-    const { rows } = await this.pool.query<LogRow>(
+  since(tournamentId: string, sinceVersion: number, limit?: number): Promise<MutationLogEntry[]> {
+    return this.sinceWith(this.pool, tournamentId, sinceVersion, limit);
+  }
+
+  private async sinceWith(
+    db: Pool | PoolClient,
+    tournamentId: string,
+    sinceVersion: number,
+    limit?: number,
+  ): Promise<MutationLogEntry[]> {
+    const { rows } = await db.query<LogRow>(
       `SELECT ${LOG_COLUMNS} FROM mutation_log WHERE tournament_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
       [tournamentId, sinceVersion, limit ?? null],
     );
@@ -271,10 +368,12 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
   }
 
   async prune(tournamentId: string, beforeVersion: number): Promise<number> {
-    const { rowCount } = await this.pool.query('DELETE FROM mutation_log WHERE tournament_id = $1 AND version < $2', [
-      tournamentId,
-      beforeVersion,
-    ]);
+    // Entries after the snapshot rebuild the record: they stay whatever the caller asks.
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM mutation_log WHERE tournament_id = $1 AND version < $2 AND version <= coalesce(
+         (SELECT coalesce(snapshot_version, version) FROM tournaments WHERE tournament_id = $1), $2)`,
+      [tournamentId, beforeVersion],
+    );
     return rowCount ?? 0;
   }
 
@@ -315,27 +414,16 @@ function toSummary(row: SummaryRow): TournamentSummary {
   };
 }
 
-/** Log entries per INSERT statement of a restore (10 parameters each, far below PostgreSQL's 65535). */
+/** Log entries per INSERT statement of a restore (13 parameters each, far below PostgreSQL's 65535). */
 const RESTORE_CHUNK = 500;
 
 async function insertLogRows(client: PoolClient, entries: MutationLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const values: unknown[] = [];
-  const rows = entries.map((log, index) => {
-    values.push(
-      log.tournamentId,
-      log.version,
-      log.ackId ?? null,
-      JSON.stringify(log.methods),
-      log.userId,
-      log.kind,
-      log.at,
-      log.changes ? JSON.stringify(log.changes) : null,
-      log.overrides ?? null,
-      log.by ?? null,
-    );
-    const n = index * 10;
-    return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}::jsonb, $${n + 9}, $${n + 10})`;
+  const rows = entries.map((log) => {
+    const first = values.length + 1;
+    values.push(...logValues(log));
+    return `(${logPlaceholders(first)})`;
   });
   await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES ${rows.join(', ')}`, values);
 }

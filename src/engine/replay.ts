@@ -1,0 +1,53 @@
+import { Logger } from '@nestjs/common';
+import { version as factoryVersion } from 'tods-competition-factory';
+import type { Directive, MutationLogEntry, TournamentRecord } from '../storage/storage.types';
+import { runDeterministic } from './deterministic';
+import { runDirectives } from './run-directives';
+
+export const ENGINE_VERSION: string = factoryVersion();
+
+/**
+ * Methods whose run a replay does not reproduce, found by test/engine/determinism.test.ts: batches
+ * with one of them store the whole record in their commit (a snapshot) instead of relying on replay.
+ */
+export const NON_REPLAYABLE_METHODS: ReadonlySet<string> = new Set<string>([]);
+
+/** Counters for /metrics: entries replayed, and those written by another engine version. */
+export const replayStats = { entries: 0, foreignEngine: 0, failures: 0 };
+
+/** A log tail that cannot rebuild its record: a save in it, missing replay inputs, or an engine error. */
+export class ReplayError extends Error {
+  override name = 'ReplayError';
+}
+
+const logger = new Logger('Replay');
+
+/**
+ * Applies log entries to `record` (changed in place) with the seed and clock each was first run
+ * with, which gives the record those batches produced (docs/mutations.md, Replay).
+ */
+export function replayEntries(record: TournamentRecord, entries: MutationLogEntry[]): TournamentRecord {
+  for (const entry of entries) {
+    if (entry.kind !== 'mutation' || entry.seed === undefined) {
+      replayStats.failures++;
+      throw new ReplayError(`log entry ${entry.version} of ${entry.tournamentId} cannot be replayed`);
+    }
+    if (entry.engine !== ENGINE_VERSION) {
+      replayStats.foreignEngine++;
+      logger.warn(
+        `replaying version ${entry.version} of ${entry.tournamentId}, written by engine ${entry.engine ?? 'unknown'}, on ${ENGINE_VERSION}`,
+      );
+    }
+    const methods = structuredClone(entry.methods) as Directive[];
+    const inputs = { seed: entry.seed, at: Date.parse(entry.at) };
+    const outcome = runDeterministic(inputs, () => runDirectives({ [entry.tournamentId]: record }, methods));
+    replayStats.entries++;
+    if (!outcome.success) {
+      replayStats.failures++;
+      throw new ReplayError(
+        `replaying version ${entry.version} of ${entry.tournamentId} failed: ${outcome.error.code} ${outcome.error.message}`,
+      );
+    }
+  }
+  return record;
+}

@@ -1,0 +1,40 @@
+import { replayEntries, ReplayError } from '../engine/replay';
+import type { MutationLogEntry, StoredTournament, TournamentRecord } from './storage.types';
+
+/** A tournament as a store keeps it: the latest snapshot, and the log entries after it. */
+export interface SnapshotAndTail {
+  tournamentId: string;
+  providerId?: string;
+  /** The head: the latest committed version and its commit time. */
+  version: number;
+  updatedAt: string;
+  snapshotVersion: number;
+  /** The snapshot's JSON text, or the record already parsed (PostgreSQL's driver parses jsonb). */
+  snapshot: string | TournamentRecord;
+  bytes: number;
+  tail: MutationLogEntry[];
+}
+
+/** The record at the head version: the snapshot with the tail replayed on it. */
+export function materialize(stored: SnapshotAndTail): StoredTournament {
+  const { tournamentId, version, snapshotVersion, tail } = stored;
+  const expected = version - snapshotVersion;
+  if (tail.length !== expected || (expected > 0 && tail[0].version !== snapshotVersion + 1)) {
+    throw new ReplayError(
+      `the log of ${tournamentId} does not reach from its snapshot (version ${snapshotVersion}) to version ${version}`,
+    );
+  }
+  const record =
+    typeof stored.snapshot === 'string' ? (JSON.parse(stored.snapshot) as TournamentRecord) : stored.snapshot;
+  replayEntries(record, tail);
+  return {
+    tournamentId,
+    providerId: stored.providerId,
+    version,
+    record,
+    bytes: stored.bytes,
+    updatedAt: stored.updatedAt,
+    snapshotVersion,
+    tailMs: tail.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0),
+  };
+}
