@@ -65,6 +65,8 @@ export const envSchema = z
     MAX_BATCH_TOURNAMENTS: positiveInt.default(20),
     HOT_RECORDS_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
     MUTATION_LOG_RETAIN: positiveInt.default(10_000),
+    SNAPSHOT_REPLAY_BUDGET_MS: positiveInt.default(250),
+    SNAPSHOT_IDLE_MS: positiveInt.default(5_000),
 
     PUBLIC_CACHE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
     PUBLIC_CACHE_TTL_SECONDS: positiveInt.default(3600),

@@ -35,6 +35,8 @@ export class AppConfig {
     hotRecordsMaxBytes: number;
     logRetain: number;
   };
+  /** When whole records are stored beside the log (docs/storage.md, Snapshots). */
+  readonly snapshots: { replayBudgetMs: number; idleMs: number };
   readonly publicCache: { maxBytes: number; ttlSeconds: number; warm: boolean; warmIntervalMs: number };
   readonly socketEventsPer10s: number;
   /** Bytes of batches one desk connection may have waiting for their answer (see gateway/desk-queue.ts). */
@@ -86,6 +88,7 @@ export class AppConfig {
       hotRecordsMaxBytes: env.HOT_RECORDS_MAX_BYTES,
       logRetain: env.MUTATION_LOG_RETAIN,
     };
+    this.snapshots = { replayBudgetMs: env.SNAPSHOT_REPLAY_BUDGET_MS, idleMs: env.SNAPSHOT_IDLE_MS };
     this.publicCache = {
       maxBytes: env.PUBLIC_CACHE_MAX_BYTES,
       ttlSeconds: env.PUBLIC_CACHE_TTL_SECONDS,

@@ -79,8 +79,9 @@ function payloadFor(committed: CommittedEvent, ids: string[], whole: boolean): R
   // An overwrite says so to every desk, as its log entry does (`overrides: [versions]`); in a batch
   // over several tournaments, the versions of all of them (`/factory/history` tells them apart).
   const overrides = [...new Set(tournamentIds.flatMap((id) => committed.overrides?.[id] ?? []))].sort((a, b) => a - b);
-  if (!overrides.length) return { methods, tournamentIds, userId, timestamp, versions };
-  return { methods, tournamentIds, userId, timestamp, versions, overrides };
+  // Replay inputs (docs/protocol.md): running the methods with this seed and clock gives the server's record.
+  const replay = committed.seed === undefined ? {} : { seed: committed.seed, at: new Date(timestamp).toISOString() };
+  return { methods, tournamentIds, userId, timestamp, versions, ...(overrides.length ? { overrides } : {}), ...replay };
 }
 
 /**

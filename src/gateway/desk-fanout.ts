@@ -26,6 +26,7 @@ const relayedSchema = z.object({
   socketId: z.string().nullish(),
   providerIds: z.record(z.string(), z.string().nullish()),
   overrides: z.record(z.string(), z.array(z.number())).nullish(),
+  seed: z.number().nullish(),
 });
 type Relayed = z.infer<typeof relayedSchema>;
 
@@ -100,8 +101,9 @@ export class DeskFanout {
 
 /** Only what desks receive travels; the public module's change report stays on the committing instance. */
 function toRelayed(committed: CommittedEvent): Relayed {
-  const { kind, tournamentIds, versions, methods, userId, timestamp, providerIds, overrides } = committed;
+  const { kind, tournamentIds, versions, methods, userId, timestamp, providerIds, overrides, seed } = committed;
   return {
+    seed,
     kind,
     tournamentIds,
     versions,
@@ -115,10 +117,11 @@ function toRelayed(committed: CommittedEvent): Relayed {
 }
 
 function fromRelayed(relayed: Relayed): CommittedEvent {
-  const { socketId, providerIds, overrides, ...rest } = relayed;
+  const { socketId, providerIds, overrides, seed, ...rest } = relayed;
   return {
     ...rest,
     ...(overrides ? { overrides } : {}),
+    ...(typeof seed === 'number' ? { seed } : {}),
     // The adapter's msgpack turns undefined into null.
     providerIds: Object.fromEntries(Object.entries(providerIds).map(([id, provider]) => [id, provider ?? undefined])),
     origin: { socketId: socketId ?? undefined },

@@ -15,6 +15,9 @@ export type MutationLog =
         userId: string;
         timestamp: number;
         overrides?: number[];
+        /** Replay inputs: the seed of `Math.random` and the frozen clock (ISO) the batch ran with. */
+        seed?: number;
+        at?: string;
       }>;
       version: number;
     }
@@ -80,12 +83,13 @@ export class DeskService {
         log.length === version - sinceVersion &&
         log.every((e, i) => e.version === sinceVersion + 1 + i && e.kind === 'mutation');
       if (!replayable) return reset;
-      const entries = log.map(({ version: v, methods, userId, at, overrides }) => ({
+      const entries = log.map(({ version: v, methods, userId, at, overrides, seed }) => ({
         version: v,
         methods,
         userId,
         timestamp: Date.parse(at),
         ...(overrides ? { overrides } : {}),
+        ...(seed === undefined ? {} : { seed, at }),
       }));
       if (Buffer.byteLength(JSON.stringify(entries)) > this.config.maxBodyBytes) return reset;
       return { tournamentId, entries, version };

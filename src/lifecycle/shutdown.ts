@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Logger, type INestApplication } from '@nestjs/common';
+import { MutationExecutor } from '../tournaments/executor.service';
 import { BatchGate } from './batch-gate';
 import { SocketConnections } from './socket-connections';
 
@@ -19,12 +20,15 @@ const IDLE_SWEEP_MS = 50;
  */
 export async function shutdown(app: INestApplication, timeoutMs: number): Promise<void> {
   await app.get(BatchGate).close();
+  // Every batch is in the log already; caught-up snapshots spare the next start the replay.
+  const snapshots = app.get(MutationExecutor).flushSnapshots();
   // Batches still queued behind a desk's running one are refused (and answered) before the close.
   await app.get(SocketConnections).closeAll(Math.min(SOCKET_GRACE_MAX_MS, timeoutMs / 4));
   const http = app.getHttpServer() as HttpServer;
   // No new connections. A keep-alive connection would hold the HTTP server open until its idle
   // timeout (5 s), so each one is closed as soon as its request in progress is answered.
   http.close();
+  await snapshots;
   const sweep = setInterval(() => http.closeIdleConnections(), IDLE_SWEEP_MS).unref();
   try {
     await app.close();

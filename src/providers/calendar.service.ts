@@ -4,45 +4,54 @@ import { tournamentProviderId } from '../auth/access';
 import { Storage, type CalendarEntry, type TournamentRecord } from '../storage/storage.types';
 import { calendarEntry } from './calendar-entry';
 
-const NONE = '';
+/** What this process last stored as a tournament's calendar entry: its JSON (or `null`) at a version. */
+interface Known {
+  version: number;
+  json: string | null;
+}
+
+/** A commit's calendar entry: `entry` (`null`: on no calendar) and whether the commit must write it. */
+export interface CalendarChange {
+  entry: CalendarEntry | null;
+  json: string | null;
+  changed: boolean;
+}
 
 /**
  * Keeps one calendar entry per tournament, keyed by tournament id and holding the provider id (not
- * the abbreviation), so renaming a provider's abbreviation keeps its calendar reachable.
+ * the abbreviation), so renaming a provider's abbreviation keeps its calendar reachable. Commits
+ * write the entry in their own write, only when it changed (docs/storage.md).
  */
 @Injectable()
 export class CalendarService {
   /**
-   * What this process last wrote per tournament, to skip rewriting an unchanged entry after every
-   * scored point. Only with the embedded store: with PostgreSQL another instance may have written
-   * since, so every call writes.
+   * Per tournament, the entry this process stored and at which version. A commit at the next
+   * version compares with it; any other version (another instance wrote since) writes anew.
    */
-  private readonly written?: LRUCache<string, string>;
+  private readonly known = new LRUCache<string, Known>({ max: 10_000 });
 
-  constructor(private readonly storage: Storage) {
-    if (storage.kind === 'leveldb') this.written = new LRUCache({ max: 10_000 });
-  }
+  constructor(private readonly storage: Storage) {}
 
   /**
-   * Called after every save and accepted mutation. The owner is `parentOrganisation.organisationId`
+   * The entry for `record` committed at `version`. The owner is `parentOrganisation.organisationId`
    * unless `providerId` is given; a record without an owner is on no calendar.
    */
-  async upsertTournament(record: TournamentRecord, providerId = tournamentProviderId(record)): Promise<void> {
-    if (!providerId) {
-      if (this.written?.get(record.tournamentId) !== NONE) await this.removeTournament(record.tournamentId);
-      return;
-    }
-    const entry = calendarEntry(record, providerId);
-    const json = JSON.stringify(entry);
-    if (this.written?.get(entry.tournamentId) === json) return;
-    await this.storage.calendars.upsert(entry);
-    this.written?.set(entry.tournamentId, json);
+  change(record: TournamentRecord, version: number, providerId = tournamentProviderId(record)): CalendarChange {
+    const entry = providerId ? calendarEntry(record, providerId) : null;
+    const json = entry && JSON.stringify(entry);
+    const known = this.known.get(record.tournamentId);
+    const changed = !(known && known.version === version - 1 && known.json === json);
+    return { entry, json, changed };
+  }
+
+  /** After the commit that wrote (or kept) `change` at `version`. */
+  committed(tournamentId: string, version: number, change: CalendarChange): void {
+    this.known.set(tournamentId, { version, json: change.json });
   }
 
   async removeTournament(tournamentId: string): Promise<void> {
-    this.written?.delete(tournamentId);
+    this.known.delete(tournamentId);
     await this.storage.calendars.remove(tournamentId);
-    this.written?.set(tournamentId, NONE);
   }
 
   async listForProvider(providerId: string): Promise<CalendarEntry[]> {

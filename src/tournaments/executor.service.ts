@@ -5,7 +5,9 @@ import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
-import { CalendarService } from '../providers/calendar.service';
+import { CalendarService, type CalendarChange } from '../providers/calendar.service';
+import { newSeed, runDeterministic } from '../engine/deterministic';
+import { ENGINE_VERSION, replayEntries, NON_REPLAYABLE_METHODS } from '../engine/replay';
 import { runDirectives, type TournamentChanges } from '../engine/run-directives';
 import {
   DuplicateKeyError,
@@ -20,6 +22,7 @@ import {
 } from '../storage/storage.types';
 import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
 import { HotRecords, type HotRecord } from './hot-records';
+import { Snapshots } from './snapshots';
 import { TournamentLocks } from './tournament-locks';
 import { changedSet, conflictWith, matchUpStates, withoutRepeats, type Conflict } from './changed-set';
 import { TournamentEvents, type BatchOrigin, type BatchReport, type CommittedEvent } from './tournament-events';
@@ -59,7 +62,14 @@ interface Loaded extends HotRecord {
 }
 
 /** What a mutation's log entry records beside its directives. */
-type LogExtras = Pick<MutationLogEntry, 'changes' | 'overrides' | 'by'>;
+type LogExtras = Pick<MutationLogEntry, 'changes' | 'overrides' | 'by' | 'seed' | 'engine' | 'engineMs'>;
+
+/** How a batch was run: the replay inputs, its engine time, and whether its log entry can rebuild it. */
+interface RunFacts {
+  seed: number;
+  engineMs: number;
+  replayable: boolean;
+}
 
 /** A tournament to check for conflicts: loaded above the sender's base. */
 interface ConflictCheck {
@@ -86,6 +96,7 @@ export class MutationExecutor {
   private readonly limits: BatchLimits;
   readonly locks: TournamentLocks;
   readonly hot: HotRecords;
+  readonly snapshots: Snapshots;
   private readonly unlocked: StoreReads = {
     get: (id) => this.storage.tournaments.get(id),
     getVersion: (id) => this.storage.tournaments.getVersion(id),
@@ -106,7 +117,8 @@ export class MutationExecutor {
       maxBytes: config.maxBodyBytes,
     };
     this.locks = new TournamentLocks(config.executor.lockTimeoutMs);
-    this.hot = new HotRecords(config.executor.hotRecordsMaxBytes);
+    this.hot = new HotRecords(config.executor.hotRecordsMaxBytes, (id, entry) => this.snapshots.evicted(id, entry));
+    this.snapshots = new Snapshots(storage, this.hot, config.snapshots);
   }
 
   /** Runs a batch of directives. Never throws: refusals and failures come back as `{ error }`. */
@@ -163,6 +175,7 @@ export class MutationExecutor {
           if (await this.storageCall(() => this.storage.tournaments.remove(id))) removed.push(id);
           providerIds[id] = current.providerId;
           this.hot.delete(id);
+          this.snapshots.forget(id);
           await this.calendarCall(() => this.calendar.removeTournament(id));
         }
         if (removed.length) {
@@ -191,6 +204,11 @@ export class MutationExecutor {
     }
     const stored = await this.storageCall(() => this.storage.tournaments.get(tournamentId));
     return stored && { ...stored, tournamentId };
+  }
+
+  /** Shutdown, after the last batch: every snapshot catches up, so the next start replays nothing. */
+  flushSnapshots(): Promise<void> {
+    return this.snapshots.flush();
   }
 
   /** Version, owner and commit time of the stored tournament (no record read). */
@@ -247,9 +265,15 @@ export class MutationExecutor {
 
     phase = performance.now();
     const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
+    // The seed and the clock are the server's, and go into the log entry: replay gives this record again.
+    const seed = newSeed();
+    const at = commitTime(loaded);
     // A fresh copy for the engine: it keeps and changes the objects it is given.
-    const outcome = runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]);
-    report.engineMs += performance.now() - phase;
+    const outcome = runDeterministic({ seed, at: at.getTime() }, () =>
+      runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]),
+    );
+    const engineMs = performance.now() - phase;
+    report.engineMs += engineMs;
     if (!outcome.success) {
       // The same batch, committed by another instance since the check above, may be why it fails now.
       const replay = batch.ackId ? await this.replay(batch.tournamentIds, batch.ackId, store) : undefined;
@@ -259,17 +283,19 @@ export class MutationExecutor {
     }
     for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
     const single = loaded.length === 1;
+    const facts: RunFacts = { seed, engineMs, replayable: single && isReplayable(batch.methods) };
     const logged: Record<string, LogExtras> = {};
     for (const { tournamentId } of loaded) {
       const changes = changedSet(tournamentId, batch.methods, outcome.changes[tournamentId], single);
       logged[tournamentId] = { changes, ...(request.origin?.holder ? { by: request.origin.holder } : {}) };
+      Object.assign(logged[tournamentId], { seed, engine: ENGINE_VERSION, engineMs: round(engineMs) });
     }
     if (check.length) await this.detectConflicts(batch, check, logged, request.origin?.holder);
     // Results may point into the records, which the next batch changes: answer with a snapshot.
     const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
 
     phase = performance.now();
-    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock, logged);
+    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock, logged, at, facts);
     report.storeMs += performance.now() - phase;
     if (!committed) return undefined;
 
@@ -279,6 +305,7 @@ export class MutationExecutor {
     await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes, {
       ...(Object.keys(overrides).length ? { overrides } : {}),
       ...(request.returnResults ? { results } : {}),
+      seed,
     });
     return { success: true, results, versions: committed.versions };
   }
@@ -372,7 +399,10 @@ export class MutationExecutor {
     return { success: true, versions: committed.versions };
   }
 
-  /** Loads every locked tournament, from the hot cache when its version is current. */
+  /**
+   * Loads every locked tournament: the hot copy when its version is current; the hot copy brought up
+   * to date by replaying the log entries another instance committed since; else the stored record.
+   */
   private async loadForWrite(
     ids: string[],
     user: AuthUser,
@@ -384,18 +414,40 @@ export class MutationExecutor {
       let entry: HotRecord | undefined;
       if (this.hot.peek(id)) {
         const version = await this.storageCall(() => store.getVersion(id));
-        entry = version === undefined ? undefined : this.hot.take(id, version);
+        const hot = this.hot.take(id);
+        if (hot && version !== undefined) entry = hot.version === version ? hot : await this.catchUp(id, hot, version);
       }
       if (entry) report.hotHits++;
       else {
         report.hotMisses++;
-        entry = await this.storageCall(() => store.get(id));
+        const stored = await this.storageCall(() => store.get(id));
+        if (stored) this.snapshots.loaded(id, stored.snapshotVersion ?? stored.version, stored.tailMs ?? 0);
+        entry = stored;
       }
       if (!entry) throw new AppError(MISSING_TOURNAMENT.code, MISSING_TOURNAMENT.message, { tournamentId: id });
       this.assertAccess(user, entry.providerId ?? tournamentProviderId(entry.record), id);
       loaded.push({ tournamentId: id, ...entry });
     }
     return loaded;
+  }
+
+  /**
+   * A hot copy behind the stored version (another instance committed since): replays the entries
+   * it lacks, which costs their engine time instead of reading and parsing the whole record.
+   * Undefined when that cannot be done (a save among them, a gap); the caller reads the record.
+   */
+  private async catchUp(id: string, hot: HotRecord, version: number): Promise<HotRecord | undefined> {
+    if (hot.version > version) return undefined;
+    const tail = await this.storageCall(() => this.storage.log.since(id, hot.version, version - hot.version));
+    if (tail.length !== version - hot.version || tail[0]?.version !== hot.version + 1) return undefined;
+    try {
+      replayEntries(hot.record, tail);
+    } catch {
+      // The record may be half-changed: it is dropped, and the stored one is read instead.
+      return undefined;
+    }
+    const last = tail[tail.length - 1];
+    return { ...hot, version, providerId: tournamentProviderId(hot.record), updatedAt: last.at };
   }
 
   /**
@@ -410,20 +462,28 @@ export class MutationExecutor {
     methods: Directive[],
     lock?: WriteLock,
     extras: Record<string, LogExtras> = {},
+    at: Date = commitTime(loaded),
+    facts?: RunFacts,
   ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
-    const at = commitTime(loaded);
     const entries: Loaded[] = [];
+    const calendars: CalendarChange[] = [];
     const writes: TournamentWrite[] = loaded.map((entry) => {
       const version = entry.version + 1;
-      const json = JSON.stringify(entry.record);
+      // The log entry alone is the durable change when replay rebuilds it; otherwise the record goes too.
+      const json = facts?.replayable && entry.version > 0 ? undefined : JSON.stringify(entry.record);
       const providerId = tournamentProviderId(entry.record);
-      entries.push({ ...entry, version, providerId, bytes: json.length, updatedAt: at.toISOString() });
+      const calendar = this.calendar.change(entry.record, version, providerId);
+      calendars.push(calendar);
+      const bytes = json?.length ?? entry.bytes;
+      entries.push({ ...entry, version, providerId, bytes, updatedAt: at.toISOString() });
       const log: MutationLogEntry = {
         ...{ tournamentId: entry.tournamentId, version, methods, userId: user.email, ackId },
         ...{ at: at.toISOString(), kind },
         ...extras[entry.tournamentId],
       };
-      return { tournamentId: entry.tournamentId, providerId, version, json, log };
+      const write: TournamentWrite = { tournamentId: entry.tournamentId, providerId, version, json, log };
+      if (calendar.changed) write.calendar = calendar.entry;
+      return write;
     });
     try {
       await (lock ? lock.commit(writes) : this.storage.tournaments.commit(writes));
@@ -432,7 +492,16 @@ export class MutationExecutor {
       if (error instanceof VersionConflictError || error instanceof DuplicateKeyError) return undefined;
       throw this.storageError(error);
     }
-    for (const entry of entries) this.hot.put(entry.tournamentId, entry);
+    entries.forEach((entry, index) => {
+      this.hot.put(entry.tournamentId, entry);
+      this.calendar.committed(entry.tournamentId, entry.version, calendars[index]);
+      this.snapshots.committed(
+        entry.tournamentId,
+        entry.version,
+        facts?.engineMs ?? 0,
+        writes[index].json !== undefined,
+      );
+    });
     this.pruneLogs(entries);
     return { versions: Object.fromEntries(entries.map((e) => [e.tournamentId, e.version])), entries, at };
   }
@@ -446,7 +515,7 @@ export class MutationExecutor {
     ackId: string | undefined,
     origin: BatchOrigin = {},
     changes: Record<string, TournamentChanges>,
-    extra: Pick<CommittedEvent, 'overrides' | 'results'> = {},
+    extra: Pick<CommittedEvent, 'overrides' | 'results' | 'seed'> = {},
   ): Promise<void> {
     const { entries, versions } = committed;
     this.events.emitCommitted({
@@ -454,9 +523,6 @@ export class MutationExecutor {
       ...{ timestamp: committed.at.getTime(), origin, changes, ...extra },
       providerIds: Object.fromEntries(entries.map((e) => [e.tournamentId, e.providerId])),
     });
-    for (const entry of entries) {
-      await this.calendarCall(() => this.calendar.upsertTournament(entry.record, entry.providerId));
-    }
   }
 
   /** The versions a batch with this ackId produced, when it was already committed. */
@@ -483,11 +549,13 @@ export class MutationExecutor {
   private pruneLogs(entries: Loaded[]): void {
     const retain = this.config.executor.logRetain;
     for (const { tournamentId, version } of entries) {
-      // Pruning every 100 versions keeps the log between `retain` and `retain + 100` entries.
+      // Pruning every 100 versions keeps the log between `retain` and `retain + 100` entries; the
+      // snapshot goes first, as the store never prunes an entry after its snapshot.
       if (version > retain && version % 100 === 0) {
-        this.storage.log.prune(tournamentId, version - retain + 1).catch((error: Error) => {
-          this.logger.warn(`log prune failed for ${tournamentId}: ${error.message}`);
-        });
+        this.snapshots
+          .write(tournamentId)
+          .then(() => this.storage.log.prune(tournamentId, version - retain + 1))
+          .catch((error: Error) => this.logger.warn(`log prune failed for ${tournamentId}: ${error.message}`));
       }
     }
   }
@@ -534,6 +602,15 @@ function commitTime(loaded: Loaded[]): Date {
   const times = loaded.map((entry) => Date.parse(entry.updatedAt ?? ''));
   const previous = Math.max(0, ...times.filter(Number.isFinite));
   return new Date(Math.max(Date.now(), previous + 1));
+}
+
+/** Whether a batch's log entry can rebuild its record (docs/mutations.md, Replay). */
+function isReplayable(methods: Directive[]): boolean {
+  return methods.every((directive) => !NON_REPLAYABLE_METHODS.has(directive.method));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 function newReport(origin: BatchOrigin = {}): BatchReport {

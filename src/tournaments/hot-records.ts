@@ -19,20 +19,24 @@ export interface HotRecord {
 export class HotRecords {
   private readonly cache: LRUCache<string, HotRecord>;
 
-  constructor(maxBytes: number) {
+  /** `onEvict` hears of records pushed out by others (not of those taken, replaced or deleted). */
+  constructor(maxBytes: number, onEvict?: (tournamentId: string, entry: HotRecord) => void) {
     this.cache = new LRUCache<string, HotRecord>({
       maxSize: maxBytes,
       // A record larger than the whole budget is simply not kept.
       maxEntrySize: maxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.bytes),
+      dispose: (entry, tournamentId, reason) => {
+        if (reason === 'evict') onEvict?.(tournamentId, entry);
+      },
     });
   }
 
-  /** Removes and returns the record when it is cached at exactly `version`. */
-  take(tournamentId: string, version: number): HotRecord | undefined {
+  /** Removes and returns the cached record, whatever its version. */
+  take(tournamentId: string): HotRecord | undefined {
     const entry = this.cache.get(tournamentId);
     if (entry) this.cache.delete(tournamentId);
-    return entry && entry.version === version ? entry : undefined;
+    return entry;
   }
 
   /** The cached committed record, for synchronous read-only use; undefined when not hot. */

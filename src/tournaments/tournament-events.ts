@@ -34,6 +34,11 @@ export interface CommittedEvent {
   overrides?: Record<string, number[]>;
   /** The engine's results, when the sender asked for them in its ack (`returnResults`); never relayed. */
   results?: unknown[];
+  /**
+   * The seed of the batch's `Math.random` (its clock stood at `timestamp`): a desk that runs the
+   * batch with both reaches the server's record exactly. Mutations only.
+   */
+  seed?: number;
 }
 
 /** Outcome of every batch, accepted or not (for metrics and the batch log line). */

@@ -85,6 +85,8 @@ describe.each(BACKENDS)('/tmx desks on %s', (backend) => {
       tournamentIds: [id],
       userId: deskUser.user.email,
       timestamp: expect.any(Number),
+      seed: expect.any(Number),
+      at: expect.any(String),
       versions: { [id]: 2 },
     });
   });

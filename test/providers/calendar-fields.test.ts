@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mocksEngine } from 'tods-competition-factory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarEntry } from '../../src/providers/calendar-entry';
-import { CalendarService } from '../../src/providers/calendar.service';
 import type { TournamentRecord } from '../../src/storage/storage.types';
 import { BACKENDS, type TestApp } from '../support/app';
+import { storeCalendarEntry } from '../support/storage';
 import { addProvider, post, startAccountsApp } from '../auth/helpers';
 
 /** A record with everything TMX's tournament cards read, next to staff-only and participant data. */
@@ -164,7 +164,7 @@ describe.each(BACKENDS)('POST /provider/calendar with card fields (%s)', (backen
   it('answers each entry with the fields the cards read and nothing private', async () => {
     const provider = await addProvider(t, 'CARDS');
     const record = cardRecord(provider.organisationId);
-    await t.app.get(CalendarService).upsertTournament(record);
+    await storeCalendarEntry(t.storage, record);
     // Exactly what courthive-public and TMX send.
     const res = await post(t, '/provider/calendar', { providerAbbr: 'CARDS' });
     expect(res.status).toBe(200);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalendarService } from '../../src/providers/calendar.service';
 import type { Provider, TournamentRecord } from '../../src/storage/storage.types';
 import { BACKENDS, type TestApp } from '../support/app';
+import { storeCalendarEntry } from '../support/storage';
 import { account, addProvider, expectInvalid, post, startAccountsApp, type Account } from '../auth/helpers';
 
 function tournament(providerId: string, name: string, startDate: string): TournamentRecord {
@@ -236,9 +237,9 @@ describe.each(BACKENDS)('providers and calendars (%s)', (backend) => {
       const provider = await addProvider(t, 'CAL');
       const later = tournament(provider.organisationId, 'Autumn Cup', '2026-09-01');
       const sooner = tournament(provider.organisationId, 'Spring Cup', '2026-03-01');
-      await calendars.upsertTournament(later);
-      await calendars.upsertTournament(sooner);
-      await calendars.upsertTournament(tournament(providerB.organisationId, 'Not here', '2026-01-01'));
+      await storeCalendarEntry(t.storage, later);
+      await storeCalendarEntry(t.storage, sooner);
+      await storeCalendarEntry(t.storage, tournament(providerB.organisationId, 'Not here', '2026-01-01'));
 
       const res = await post(t, '/provider/calendar', { providerAbbr: 'cal' });
       expect(res.status).toBe(200);
@@ -270,7 +271,7 @@ describe.each(BACKENDS)('providers and calendars (%s)', (backend) => {
     it('follows renames, removals and a change of owner', async () => {
       const provider = await addProvider(t, 'OLDABBR');
       const record = tournament(provider.organisationId, 'Kept Cup', '2026-05-01');
-      await calendars.upsertTournament(record);
+      await storeCalendarEntry(t.storage, record);
 
       const renamed = await post(
         t,
@@ -285,11 +286,14 @@ describe.each(BACKENDS)('providers and calendars (%s)', (backend) => {
       ]);
       expect((await post(t, '/provider/calendar', { providerAbbr: 'OLDABBR' })).body.error.code).toBe('ERR_NOT_FOUND');
 
-      await calendars.upsertTournament({ ...record, tournamentName: 'Renamed Cup' });
+      await storeCalendarEntry(t.storage, { ...record, tournamentName: 'Renamed Cup' });
       const updated = await post(t, '/provider/calendar', { providerAbbr: 'newabbr' });
       expect(updated.body.calendar.tournaments[0].tournament.tournamentName).toBe('Renamed Cup');
 
-      await calendars.upsertTournament({ ...record, parentOrganisation: { organisationId: providerB.organisationId } });
+      await storeCalendarEntry(t.storage, {
+        ...record,
+        parentOrganisation: { organisationId: providerB.organisationId },
+      });
       expect((await post(t, '/provider/calendar', { providerAbbr: 'NEWABBR' })).body.calendar.tournaments).toEqual([]);
       const bravo = await post(t, '/provider/calendar', { providerAbbr: 'BRAVO' });
       expect(bravo.body.calendar.tournaments.map((e: { tournamentId: string }) => e.tournamentId)).toContain(
@@ -306,8 +310,8 @@ describe.each(BACKENDS)('providers and calendars (%s)', (backend) => {
     it('drops a tournament that loses its owner', async () => {
       const provider = await addProvider(t, 'ORPHAN');
       const record = tournament(provider.organisationId, 'Orphan Cup', '2026-06-01');
-      await calendars.upsertTournament(record);
-      await calendars.upsertTournament({ ...record, parentOrganisation: undefined });
+      await storeCalendarEntry(t.storage, record);
+      await storeCalendarEntry(t.storage, { ...record, parentOrganisation: undefined });
       expect((await post(t, '/provider/calendar', { providerAbbr: 'ORPHAN' })).body.calendar.tournaments).toEqual([]);
     });
 

@@ -1,6 +1,8 @@
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { openStorage } from '../../src/storage/create-storage';
-import type { Storage } from '../../src/storage/storage.types';
+import { tournamentProviderId } from '../../src/auth/access';
+import { calendarEntry } from '../../src/providers/calendar-entry';
+import type { Storage, TournamentRecord } from '../../src/storage/storage.types';
 import { TEST_JWT_SECRET, testEnv, type Backend } from './app';
 
 export interface TestStore {
@@ -28,4 +30,11 @@ export async function openTestStorage(backend: Backend, env: Record<string, stri
       await store.cleanup();
     },
   };
+}
+
+/** Puts a record's calendar entry in place (or takes it away when the record has no owner), as a commit would. */
+export async function storeCalendarEntry(storage: Storage, record: TournamentRecord): Promise<void> {
+  const providerId = tournamentProviderId(record);
+  if (providerId) await storage.calendars.upsert(calendarEntry(record, providerId));
+  else await storage.calendars.remove(record.tournamentId);
 }

@@ -1,0 +1,146 @@
+import { Logger } from '@nestjs/common';
+import type { Storage } from '../storage/storage.types';
+import type { HotRecord, HotRecords } from './hot-records';
+
+export interface SnapshotOptions {
+  /** Engine time of the log entries after a snapshot (ms) past which a new one is written. */
+  replayBudgetMs: number;
+  /** A tournament without a commit for this long gets its snapshot verified and written (ms). */
+  idleMs: number;
+}
+
+/** Counters for /metrics. */
+export const snapshotStats = { written: 0, failed: 0, verified: 0, mismatches: 0 };
+
+interface Track {
+  /** The version of the stored snapshot, as far as this process knows. */
+  snapshotVersion: number;
+  /** Engine ms of the log entries after it. */
+  replayMs: number;
+  idle?: NodeJS.Timeout;
+  /** Snapshot writes of this tournament, one after the other (version order). */
+  chain: Promise<void>;
+}
+
+/**
+ * Writes whole records as snapshots, off the ack path (docs/storage.md, Snapshots): when replaying
+ * the log since the last one would cost more than the budget, when a tournament goes idle (after
+ * checking that replay rebuilds the live record), when its hot copy is evicted, before pruning and
+ * at shutdown. A record is serialised synchronously from the committed hot copy, so it is exactly
+ * the version it names; the store keeps snapshots in version order.
+ */
+export class Snapshots {
+  private readonly logger = new Logger('Snapshots');
+  private readonly tracks = new Map<string, Track>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly hot: HotRecords,
+    private readonly options: SnapshotOptions,
+  ) {}
+
+  /** A record read from the store: its snapshot's version and the replay cost of its tail. */
+  loaded(tournamentId: string, snapshotVersion: number, tailMs: number): void {
+    const track = this.track(tournamentId);
+    track.snapshotVersion = Math.max(track.snapshotVersion, snapshotVersion);
+    track.replayMs = tailMs;
+  }
+
+  /** After a commit; `snapshotWritten` when the commit itself stored the record. */
+  committed(tournamentId: string, version: number, engineMs: number, snapshotWritten: boolean): void {
+    const track = this.track(tournamentId);
+    if (snapshotWritten) {
+      track.snapshotVersion = version;
+      track.replayMs = 0;
+    } else {
+      track.replayMs += engineMs;
+      if (track.replayMs > this.options.replayBudgetMs) setImmediate(() => this.write(tournamentId));
+    }
+    clearTimeout(track.idle);
+    track.idle = setTimeout(() => void this.verifyAndWrite(tournamentId), this.options.idleMs);
+    track.idle.unref();
+  }
+
+  /** A hot copy left the cache: its record is no longer shared, so it can be written later. */
+  evicted(tournamentId: string, entry: HotRecord): void {
+    const track = this.tracks.get(tournamentId);
+    if (!track || entry.version <= track.snapshotVersion) return;
+    setImmediate(() => this.enqueue(tournamentId, entry.version, () => JSON.stringify(entry.record)));
+  }
+
+  /** Writes a snapshot of the hot copy now when the stored one is behind it (before pruning). */
+  write(tournamentId: string): Promise<void> {
+    const entry = this.hot.peek(tournamentId);
+    const track = this.tracks.get(tournamentId);
+    if (!entry || !track || entry.version <= track.snapshotVersion) return track?.chain ?? Promise.resolve();
+    // Serialised here, before any await: the hot copy changes with the next batch.
+    const json = JSON.stringify(entry.record);
+    return this.enqueue(tournamentId, entry.version, () => json);
+  }
+
+  /** Shutdown: every hot tournament's snapshot catches up with its record. */
+  async flush(): Promise<void> {
+    const ids = [...this.tracks.keys()];
+    await Promise.all(ids.map((id) => this.write(id)));
+    for (const track of this.tracks.values()) clearTimeout(track.idle);
+  }
+
+  forget(tournamentId: string): void {
+    clearTimeout(this.tracks.get(tournamentId)?.idle);
+    this.tracks.delete(tournamentId);
+  }
+
+  /**
+   * The guard rail of replay: rebuild the idle tournament from its snapshot and log as a restart
+   * would, compare with the live record, count a mismatch, then store the live record.
+   */
+  private async verifyAndWrite(tournamentId: string): Promise<void> {
+    const entry = this.hot.peek(tournamentId);
+    const track = this.tracks.get(tournamentId);
+    if (!entry || !track || entry.version <= track.snapshotVersion) return;
+    const { version } = entry;
+    const json = JSON.stringify(entry.record);
+    try {
+      const rebuilt = await this.storage.tournaments.get(tournamentId);
+      if (rebuilt?.version === version) {
+        snapshotStats.verified++;
+        if (JSON.stringify(rebuilt.record) !== json) {
+          snapshotStats.mismatches++;
+          this.logger.warn(`replaying the log of ${tournamentId} to version ${version} did not give the live record`);
+        }
+      }
+    } catch (error) {
+      snapshotStats.mismatches++;
+      this.logger.warn(
+        `replaying the log of ${tournamentId} to version ${version} failed: ${(error as Error).message}`,
+      );
+    }
+    await this.enqueue(tournamentId, version, () => json);
+  }
+
+  private enqueue(tournamentId: string, version: number, serialise: () => string): Promise<void> {
+    const track = this.track(tournamentId);
+    track.chain = track.chain.then(async () => {
+      if (version <= track.snapshotVersion) return;
+      try {
+        if (await this.storage.tournaments.snapshot(tournamentId, version, serialise())) snapshotStats.written++;
+        track.snapshotVersion = Math.max(track.snapshotVersion, version);
+        track.replayMs = 0;
+      } catch (error) {
+        // The log still holds every change: a failed snapshot costs replay time, never data.
+        snapshotStats.failed++;
+        this.logger.warn(`snapshot of ${tournamentId} at version ${version} failed: ${(error as Error).message}`);
+      }
+    });
+    return track.chain;
+  }
+
+  private track(tournamentId: string): Track {
+    let track = this.tracks.get(tournamentId);
+    if (!track) {
+      track = { snapshotVersion: 0, replayMs: 0, chain: Promise.resolve() };
+      this.tracks.set(tournamentId, track);
+    }
+    return track;
+  }
+}
