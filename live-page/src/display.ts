@@ -1,4 +1,4 @@
-import type { EventData, Participant, Schedule, TournamentInfo } from './api';
+import type { EventData, MatchUp, Participant, Schedule, TournamentInfo } from './api';
 import { formatDate, h } from './dom';
 import { renderDraws } from './draws';
 import type { Names } from './match';
@@ -23,14 +23,21 @@ interface DisplayState {
 
 type View = { kind: 'event'; eventId: string } | { kind: 'schedule' } | { kind: 'players' } | { kind: 'none' };
 
+const FINISHED = ['COMPLETED', 'WALKOVER', 'RETIRED', 'DEFAULTED', 'DOUBLE_WALKOVER', 'CANCELLED', 'ABANDONED'];
+const finished = (matchUp: MatchUp) => FINISHED.includes(matchUp.matchUpStatus ?? '');
+
+/** What a court shows on the venue screen: its last finished match, then the ones still to come. */
+function onCourt(matchUps: MatchUp[]): MatchUp[] {
+  const last = matchUps.filter(finished).slice(-1);
+  return [...last, ...matchUps.filter((matchUp) => !finished(matchUp))].slice(0, 4);
+}
+
 /** The day a venue screen shows: today when it has matches, else the first day with unfinished ones. */
 function dayToShow(days: CourtDay[]): CourtDay | undefined {
   const today = new Date().toISOString().slice(0, 10);
-  const done = (status?: string) =>
-    ['COMPLETED', 'WALKOVER', 'RETIRED', 'DEFAULTED', 'DOUBLE_WALKOVER'].includes(status ?? '');
   return (
     days.find((day) => day.date === today) ??
-    days.find((day) => day.courts.some((court) => court.matchUps.some((m) => !done(m.matchUpStatus)))) ??
+    days.find((day) => day.courts.some((court) => court.matchUps.some((m) => !finished(m)))) ??
     days[days.length - 1]
   );
 }
@@ -66,7 +73,7 @@ export function renderDisplay(state: DisplayState, view: View): HTMLElement[] {
             'section',
             { class: 'court' },
             h('h3', null, court.courtName),
-            ...court.matchUps.slice(0, 4).map((matchUp) => scheduledCard(matchUp, state.names)),
+            ...onCourt(court.matchUps).map((matchUp) => scheduledCard(matchUp, state.names)),
           ),
         ),
       ),

@@ -56,7 +56,8 @@ export class LiveController {
       res.status(404).type('text/plain').send('Tournament not found');
       return;
     }
-    const base = this.config.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+    // req.protocol and req.host follow X-Forwarded-Proto and -Host only from a proxy TRUST_PROXY trusts.
+    const base = this.config.publicBaseUrl ?? `${req.protocol}://${req.host}`;
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res
       .status(200)

@@ -222,6 +222,12 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
     // The display reads only the order of play: its names come from that answer.
     expect(await display.page.locator('main .court .match').first().innerText()).not.toContain('TBD');
     await display.page.screenshot({ path: join(OUT, 'venue-display.png') });
+    // Without PUBLIC_BASE_URL the code holds the address the request came to; a forwarded host is
+    // believed only from a trusted proxy (TRUST_PROXY is off here).
+    const qr = await fetch(`${live.url}/live/${tournamentId}/qr.svg`, {
+      headers: { 'X-Forwarded-Host': 'evil.example' },
+    });
+    expect(await qr.text()).toContain(`<title>${live.url}/live/${tournamentId}</title>`);
     await display.context.close();
   });
 
