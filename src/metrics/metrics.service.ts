@@ -1,4 +1,6 @@
 import { Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { replayStats } from '../engine/replay';
+import { snapshotStats } from '../tournaments/snapshots';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
 import { SERVER_ENGINE_VERSION, type EngineSkew } from '../gateway/engine-version';
@@ -150,6 +152,45 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         collect() {
           this.reset();
           this.inc(cache?.stats()[key as keyof typeof CACHE_COUNTS] ?? 0);
+        },
+      });
+    }
+    // Log-first commits (docs/storage.md): replay and snapshot counts kept by their modules since start.
+    const counts: Array<[string, string, () => number]> = [
+      ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats.entries],
+      [
+        'cfs_replay_foreign_engine_total',
+        'Log entries replayed that another engine version wrote (each is also a warning in the log)',
+        () => replayStats.foreignEngine,
+      ],
+      ['cfs_replay_failures_total', 'Log tails that could not be replayed', () => replayStats.failures],
+      [
+        'cfs_snapshots_written_total',
+        'Whole records stored as snapshots off the ack path',
+        () => snapshotStats.written,
+      ],
+      [
+        'cfs_snapshot_failures_total',
+        'Snapshot writes that failed (the log still holds every change)',
+        () => snapshotStats.failed,
+      ],
+      [
+        'cfs_replay_verifications_total',
+        'Idle tournaments rebuilt from snapshot and log and compared',
+        () => snapshotStats.verified,
+      ],
+      [
+        'cfs_replay_mismatches_total',
+        'Idle tournaments whose rebuilt record differed from the live one (a fresh snapshot follows)',
+        () => snapshotStats.mismatches,
+      ],
+    ];
+    for (const [name, help, read] of counts) {
+      new Counter({
+        ...{ name, help, registers },
+        collect() {
+          this.reset();
+          this.inc(read());
         },
       });
     }

@@ -38,7 +38,8 @@ const LOG_COLUMNS =
 /** The placeholders of one log row, from parameter `first` on, with the casts its columns need. */
 const logPlaceholders = (first: number): string =>
   LOG_COLUMN_CASTS.map((cast, index) => `$${first + index}${cast}`).join(', ');
-const LOG_COLUMN_CASTS = ['', '', '', '::jsonb', '', '', '', '::jsonb', '', '', '', '', ''];
+// methods: json, not jsonb, which would reorder the keys of the objects replay copies into records.
+const LOG_COLUMN_CASTS = ['', '', '', '::json', '', '', '', '::jsonb', '', '', '', '', ''];
 
 /** The values of a log row, in LOG_COLUMNS order. */
 function logValues(log: MutationLogEntry): unknown[] {
@@ -207,7 +208,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
 
   async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE tournaments SET record = $3::jsonb, bytes = $4,
+      `UPDATE tournaments SET record = $3::json, bytes = $4,
               snapshot_version = CASE WHEN version = $2 THEN NULL ELSE $2 END
         WHERE tournament_id = $1 AND version >= $2 AND coalesce(snapshot_version, version) < $2`,
       [tournamentId, version, json, json.length],
@@ -293,7 +294,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     } else {
       await client.query(
         `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+         VALUES ($1, $2, $3, $4::json, $5, $6)
          ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
            record = EXCLUDED.record, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at, snapshot_version = NULL`,
         [tournamentId, write.providerId ?? null, version, json, json.length, log.at],
@@ -386,7 +387,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       if (rowCount) throw new DuplicateKeyError('tournament', tournamentId);
       await client.query(
         `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
+         VALUES ($1, $2, $3, $4::json, $5, $6)`,
         [tournamentId, tournament.providerId ?? null, tournament.version, json, json.length, tournament.updatedAt],
       );
       // Stray entries of a tournament that has no record (none are expected) would collide.
