@@ -151,7 +151,6 @@ describe('public /factory routes: shapes, auth headers, validation, ETag', () =>
         expect(res.body).toEqual(notFound);
       }
     }
-    }
   });
 
   it('sends an ETag and answers 304 to If-None-Match, on GET and POST', async () => {
