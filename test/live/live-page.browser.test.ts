@@ -17,6 +17,13 @@ import {
 import { browserAvailable, launchChromium } from './browser';
 import { LiveServer } from './live-server';
 
+// Globals of the page, for the callbacks that run in the browser (page.evaluate, waitForFunction);
+// declared here rather than adding the DOM library to the whole server program.
+declare const document: any;
+declare const window: any;
+declare const location: any;
+declare const MutationObserver: any;
+
 const OUT = join(__dirname, '..', '..', 'test-output', 'live');
 const BUILD = join(__dirname, '..', '..', 'build', 'live');
 const PHONE = { width: 390, height: 844 };
