@@ -33,33 +33,32 @@ export function zeroCounts(): Counts {
   return { provider: 0, user: 0, tournament: 0, log: 0, calendar: 0 };
 }
 
-/** JSON text with object keys sorted at every depth; `undefined` members are left out as JSON.stringify does. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i] as unknown;
-      out += (i ? ',' : '') + (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item));
-    }
-    return out + ']';
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return canonicalJson((value as { toJSON(): unknown }).toJSON());
-  }
-  let out = '{';
-  let first = true;
-  for (const key of Object.keys(value).sort()) {
-    const member = (value as Record<string, unknown>)[key];
-    if (member === undefined || typeof member === 'function') continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(member);
-    first = false;
-  }
-  return out + '}';
+/**
+ * One line of the file: `type` first, then the fields, keys sorted at every depth; ends with a
+ * newline. JSON.stringify does the writing (one flat string, little garbage, so exports of large
+ * records run in flat memory); the replacer hands it each object's members in sorted order.
+ */
+export function line(type: string, body: Record<string, unknown>): string {
+  const root = { type, ...body };
+  return JSON.stringify(root, (_key, value: unknown) => (value === root ? typeFirst(root) : sortKeys(value))) + '\n';
 }
 
-/** One line of the file: `type` first, then the fields in sorted order; ends with a newline. */
-export function line(type: string, body: Record<string, unknown>): string {
-  const rest = canonicalJson(body);
-  return `{"type":${JSON.stringify(type)}${rest === '{}' ? '' : ',' + rest.slice(1, -1)}}\n`;
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (isSorted(keys)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys.sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+function typeFirst(root: { type: string }): Record<string, unknown> {
+  const ordered: Record<string, unknown> = { type: root.type };
+  for (const key of Object.keys(root).sort()) if (key !== 'type') ordered[key] = (root as Record<string, unknown>)[key];
+  return ordered;
 }

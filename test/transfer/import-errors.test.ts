@@ -79,7 +79,10 @@ describe('import of a damaged file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const env = () => ({ STORAGE_PROVIDER: 'postgres', DATABASE_URL: target.config.storage.connectionString! });
+  const env = () => ({
+    STORAGE_PROVIDER: 'postgres',
+    DATABASE_URL: (target.config.storage as { connectionString?: string }).connectionString!,
+  });
 
   it('refuses a cut line, a version of the wrong type and an unknown type, naming the line, and changes nothing', async () => {
     const tournamentLine = goodLines.findIndex((line) => line.startsWith('{"type":"tournament"')) + 1;
