@@ -84,8 +84,9 @@ function render(): void {
   renderNav(view);
   if (display) {
     fill(main, ...renderDisplay(state, view));
-    if (view.kind === 'event' && !state.events.get(view.eventId)?.data) void load({ eventIds: [view.eventId] });
-    if (view.kind === 'schedule' && !state.schedule) void load({ schedule: true });
+    const missing = view.kind === 'event' && !state.events.get(view.eventId)?.data;
+    if (missing && !failed.has(`event:${view.eventId}`)) void load({ eventIds: [view.eventId] });
+    if (view.kind === 'schedule' && !state.schedule && !failed.has('schedule')) void load({ schedule: true });
     return;
   }
   if (view.kind === 'none') {
@@ -106,7 +107,7 @@ function render(): void {
     const name = published().events.find((e) => e.eventId === view.eventId)?.eventName ?? 'Event';
     if (!event?.data) {
       fill(main, h('h2', null, name), h('p', { class: 'loading' }, 'Loading…'));
-      void load({ eventIds: [view.eventId] });
+      if (!failed.has(`event:${view.eventId}`)) void load({ eventIds: [view.eventId] });
       return;
     }
     const draws = event.data.drawsData ?? [];
@@ -120,7 +121,7 @@ function render(): void {
   if (view.kind === 'schedule') {
     if (!state.schedule) {
       fill(main, h('h2', null, 'Order of play'), h('p', { class: 'loading' }, 'Loading…'));
-      void load({ schedule: true });
+      if (!failed.has('schedule')) void load({ schedule: true });
       return;
     }
     fill(main, h('h2', null, 'Order of play'), ...renderSchedule(state.schedule, state.names));
@@ -128,7 +129,7 @@ function render(): void {
   }
   if (!state.players) {
     fill(main, h('h2', null, 'Players'), h('p', { class: 'loading' }, 'Loading…'));
-    void load({ players: true });
+    if (!failed.has('players')) void load({ players: true });
     return;
   }
   fill(main, h('h2', null, 'Players'), ...renderPlayers(state.players));
@@ -141,16 +142,46 @@ interface Wanted {
   players?: boolean;
 }
 
-const loading = new Set<string>();
+/** Reads under way, by part; and the parts to read again once their read ends (an update came meanwhile). */
+const running = new Map<string, Promise<void>>();
+const again = new Set<string>();
+/** Parts whose last read failed; the draw asks for them again after RETRY_MS. */
+const failed = new Set<string>();
+const RETRY_MS = 3000;
 
-/** Reads what is wanted (skipping reads already under way), then draws again. */
-async function load(wanted: Wanted): Promise<void> {
+/**
+ * Runs `read` for `key` unless it is under way already. `fresh`: the caller needs an answer from
+ * after now (an update arrived), so a read already under way is followed by another one.
+ */
+function readPart(key: string, read: () => Promise<void>, fresh: boolean): Promise<void> {
+  const current = running.get(key);
+  if (current) {
+    if (fresh) again.add(key);
+    return current;
+  }
+  const run = read()
+    .then(() => void failed.delete(key))
+    .catch((error: unknown) => {
+      console.warn('read failed', String(error));
+      // Not asked again by the next draw until a moment has passed: no loop of failing reads.
+      failed.add(key);
+      setTimeout(() => {
+        failed.delete(key);
+        render();
+      }, RETRY_MS);
+    })
+    .finally(() => {
+      running.delete(key);
+      if (again.delete(key)) void readPart(key, read, false).then(render);
+    });
+  running.set(key, run);
+  return run;
+}
+
+/** Reads what is wanted, then draws again. */
+async function load(wanted: Wanted, fresh = false): Promise<void> {
   const reads: Array<Promise<void>> = [];
-  const once = (key: string, read: () => Promise<void>) => {
-    if (loading.has(key)) return;
-    loading.add(key);
-    reads.push(read().finally(() => loading.delete(key)));
-  };
+  const once = (key: string, read: () => Promise<void>) => reads.push(readPart(key, read, fresh));
   if (wanted.info)
     once('info', async () => {
       state.info = await api.tournamentInfo(tournamentId);
@@ -178,8 +209,7 @@ async function load(wanted: Wanted): Promise<void> {
       state.players = await api.participants(tournamentId);
     });
   if (!reads.length) return;
-  const results = await Promise.allSettled(reads);
-  for (const result of results) if (result.status === 'rejected') console.warn('read failed', String(result.reason));
+  await Promise.all(reads);
   render();
 }
 
@@ -199,16 +229,14 @@ function onUpdate(update: PublicUpdate): void {
   }
   if (state.schedule && (everything || topics.has('schedule') || topics.has('publishing'))) wanted.schedule = true;
   if (state.players && (everything || topics.has('participants') || topics.has('publishing'))) wanted.players = true;
-  void load(wanted);
+  void load(wanted, true);
 }
 
 function reloadAll(): Promise<void> {
-  return load({
-    info: true,
-    eventIds: [...state.events.keys()],
-    schedule: !!state.schedule,
-    players: !!state.players,
-  });
+  return load(
+    { info: true, eventIds: [...state.events.keys()], schedule: !!state.schedule, players: !!state.players },
+    true,
+  );
 }
 
 function connect(): void {

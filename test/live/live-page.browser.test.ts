@@ -273,6 +273,43 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
     await context.close();
   });
 
+  it('shows a newly published event without reload, and its matches join the open order of play', async () => {
+    const { context, page } = await open();
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'Live');
+    await page.locator('nav a', { hasText: 'Order of play' }).click();
+    await page.waitForSelector('main .court');
+    expect(await page.locator('main .court .match').count()).toBe(4);
+    const started = Date.now();
+    await sendBatch(deskSocket, { tournamentIds: [tournamentId], methods: [publishEvent(hiddenEvent)] });
+    await page.locator('nav a', { hasText: 'Secret Singles' }).waitFor({ timeout: 2000 });
+    await page.waitForFunction(() => document.querySelectorAll('main .court .match').length === 8, null, {
+      timeout: 2000,
+    });
+    console.log(`live page: a newly published event showed after ${Date.now() - started} ms`);
+    await page.locator('nav a', { hasText: 'Secret Singles' }).click();
+    await page.waitForSelector('main .match');
+    expect(await page.locator('main h2').innerText()).toBe('Secret Singles');
+    await context.close();
+  });
+
+  it('shows every score of batches sent back to back (an update during a read is read again)', async () => {
+    const { context, page } = await open();
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'Live');
+    const [third, fourth] = firstRound(record, shownEvent).slice(2);
+    await Promise.all([scoreAtDesk(third, '6-0 6-1'), scoreAtDesk(fourth, '6-2 7-5')]);
+    for (const [matchUp, score] of [
+      [third, '6-0 6-1'],
+      [fourth, '6-2 7-5'],
+    ] as const) {
+      await page.waitForFunction(
+        ([id, text]) => document.querySelector(`[data-matchup-id="${id}"]`)?.textContent?.includes(text),
+        [matchUp.matchUpId, score],
+        { timeout: 2000 },
+      );
+    }
+    await context.close();
+  });
+
   it('logged no console errors so far', () => {
     expect(errors).toEqual([]);
   });
