@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LevelDbStorage } from '../../src/storage/leveldb/leveldb.storage';
 import { StorageUnavailableError } from '../../src/storage/storage.types';
@@ -42,6 +43,35 @@ describe('LevelDB storage', () => {
     } finally {
       await first.close();
     }
+  });
+
+  it('upgrades a folder of format 1 (records at their head version) to snapshots without losing a version', async () => {
+    const old = join(root, 'format-1');
+    const db = new Level<string, unknown>(old, { valueEncoding: 'json' });
+    const write = writeOf('kept', 3, { providerId: 'p-1' });
+    await db.batch([
+      { type: 'put', sublevel: db.sublevel('system', { valueEncoding: 'json' }), key: 'format', value: 1 },
+      { type: 'put', sublevel: db.sublevel('records', { valueEncoding: 'utf8' }), key: 'kept', value: write.json },
+      {
+        type: 'put',
+        sublevel: db.sublevel('tournament-meta', { valueEncoding: 'json' }),
+        key: 'kept',
+        value: { providerId: 'p-1', version: 3, updatedAt: write.log.at, bytes: write.json.length },
+      },
+    ]);
+    await db.close();
+    const storage = await openAt(old);
+    try {
+      const stored = await storage.tournaments.get('kept');
+      expect(stored).toMatchObject({ version: 3, snapshotVersion: 3, providerId: 'p-1', bytes: write.json.length });
+      expect(stored?.record).toEqual(JSON.parse(write.json));
+      await storage.tournaments.commit([writeOf('kept', 4)]);
+      expect(await storage.tournaments.getVersion('kept')).toBe(4);
+    } finally {
+      await storage.close();
+    }
+    const reopened = await openAt(old); // now format 2: opens as it is
+    await reopened.close();
   });
 
   it('refuses to be used before open', () => {

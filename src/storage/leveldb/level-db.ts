@@ -16,21 +16,26 @@ export interface StoredCode {
   expiresAt: number;
 }
 
+/** The head of a tournament: what a commit moves. */
 export interface TournamentMeta {
   providerId?: string;
   version: number;
   updatedAt: string;
-  /** Length of the snapshot's JSON text. */
+}
+
+/** The snapshot under `records`: its version and the length of its JSON text. */
+export interface SnapshotMeta {
+  version: number;
   bytes: number;
-  /** The version of the record under `records`, when older than `version` (absent: the same). */
-  snapshotVersion?: number;
 }
 
 /** The sublevels of the store; docs/storage.md lists their key formats. */
 export interface Sublevels {
-  /** tournamentId → the latest snapshot: the record's JSON text at `snapshotVersion` of its meta. */
+  /** tournamentId → the latest snapshot: the record's JSON text at the version in `snapshots`. */
   records: Sub<string>;
-  /** tournamentId → version, provider, size: lets `list` and `getVersion` skip the record. */
+  /** tournamentId → the snapshot's version and size; written with `records`, never by an append. */
+  snapshots: Sub<SnapshotMeta>;
+  /** tournamentId → head version, provider, commit time: lets `list` and `getVersion` skip the record. */
   meta: Sub<TournamentMeta>;
   /** tournamentId NUL version(16 digits) → log entry. */
   log: Sub<MutationLogEntry>;
@@ -55,9 +60,8 @@ export interface Sublevels {
   system: Sub<unknown>;
 }
 
-/** 2: records are snapshots, rebuilt with the log after them. A format-1 folder is a valid format 2. */
+/** 2: records are snapshots, rebuilt with the log after them (format 1 is upgraded at open). */
 const FORMAT_VERSION = 2;
-const UPGRADABLE_FORMATS = new Set<unknown>([1]);
 
 type Snapshot = ReturnType<Db['snapshot']>;
 
@@ -93,6 +97,7 @@ export async function openLevel(path: string): Promise<{ db: Db; subs: Sublevels
   }
   const subs: Sublevels = {
     records: sublevel(db, 'records', 'utf8'),
+    snapshots: sublevel(db, 'snapshot-meta', 'json'),
     meta: sublevel(db, 'tournament-meta', 'json'),
     log: sublevel(db, 'log', 'json'),
     acks: sublevel(db, 'log-ack', 'json'),
@@ -107,7 +112,7 @@ export async function openLevel(path: string): Promise<{ db: Db; subs: Sublevels
     refreshUsers: sublevel(db, 'refresh-user', 'json'),
     system: sublevel(db, 'system', 'json'),
   };
-  await checkFormat(db, subs.system, path);
+  await checkFormat(db, subs, path);
   return { db, subs };
 }
 
@@ -123,14 +128,25 @@ function openError(path: string, error: unknown): StorageUnavailableError {
 }
 
 /** Records the key-layout version so a later release can tell an older folder from its own. */
-async function checkFormat(db: Db, system: Sub<unknown>, path: string): Promise<void> {
-  const stored = await read(system, 'format');
-  if (stored === undefined || UPGRADABLE_FORMATS.has(stored)) {
-    await writeBatch(db, [put(system, 'format', FORMAT_VERSION)]);
+async function checkFormat(db: Db, subs: Sublevels, path: string): Promise<void> {
+  const stored = await read(subs.system, 'format');
+  if (stored === 1) return upgradeFromFormat1(db, subs);
+  if (stored === undefined) {
+    await writeBatch(db, [put(subs.system, 'format', FORMAT_VERSION)]);
   } else if (stored !== FORMAT_VERSION) {
     await db.close();
     throw new StorageUnavailableError(
       `LevelDB folder ${path} has storage format ${String(stored)}; this server reads format ${FORMAT_VERSION}`,
     );
   }
+}
+
+/** Format 1 kept each record at its head version, with its size in the head: each becomes a snapshot. */
+async function upgradeFromFormat1(db: Db, subs: Sublevels): Promise<void> {
+  const ops: BatchOp[] = [put(subs.system, 'format', FORMAT_VERSION)];
+  for await (const [id, meta] of subs.meta.iterator()) {
+    const { bytes, ...head } = meta as TournamentMeta & { bytes: number };
+    ops.push(put(subs.snapshots, id, { version: head.version, bytes }), put(subs.meta, id, head));
+  }
+  await writeBatch(db, ops);
 }

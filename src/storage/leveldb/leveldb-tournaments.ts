@@ -17,7 +17,13 @@ import type { KeyedMutex } from './keyed-mutex';
 import { GroupWriter } from './group-writer';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sublevels, type TournamentMeta } from './level-db';
 
-/** Tournament records, their versions and their mutation log; one tournament key lock guards all three. */
+/** The lock of a tournament's snapshot (ids never contain NUL, so this never meets a tournament id). */
+const snapshotKey = (tournamentId: string): string => `\u0000snapshot\u0000${tournamentId}`;
+
+/**
+ * Tournament heads, snapshots and mutation log. A tournament's key lock guards its head and log
+ * (commits); its snapshot lock guards the snapshot, so writing one never waits for a commit.
+ */
 export class LevelDbTournaments implements TournamentStore, MutationLogStore {
   /** Commits that are ready together share one synced write (group commit). */
   private readonly writer: GroupWriter;
@@ -34,23 +40,16 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
     // One snapshot for every read, so a record never pairs with another commit's version or log.
     const snapshot = this.db.snapshot();
     try {
-      const [meta, json] = await Promise.all([
+      const [meta, stored, json] = await Promise.all([
         read(this.subs.meta, tournamentId, snapshot),
+        read(this.subs.snapshots, tournamentId, snapshot),
         read(this.subs.records, tournamentId, snapshot),
       ]);
-      if (!meta || json === undefined) return undefined;
-      const snapshotVersion = meta.snapshotVersion ?? meta.version;
-      const tail =
-        snapshotVersion < meta.version
-          ? await this.subs.log
-              .values({
-                gte: versionKey(tournamentId, snapshotVersion + 1),
-                lte: versionKey(tournamentId, meta.version),
-                snapshot,
-              })
-              .all()
-          : [];
-      return materialize({ tournamentId, ...meta, snapshotVersion, snapshot: json, tail });
+      if (!meta || !stored || json === undefined) return undefined;
+      const range = { gt: versionKey(tournamentId, stored.version), lte: versionKey(tournamentId, meta.version) };
+      const tail = stored.version < meta.version ? await this.subs.log.values({ ...range, snapshot }).all() : [];
+      const { version: snapshotVersion, bytes } = stored;
+      return materialize({ tournamentId, ...meta, snapshotVersion, bytes, snapshot: json, tail });
     } finally {
       await snapshot.close();
     }
@@ -80,7 +79,10 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
     if (writes.length === 0) return;
     checkWrites(writes);
     const ids = writes.map((write) => write.tournamentId);
-    await this.locks.run(ids, async () => {
+    const snapshotted = writes
+      .filter((write) => write.json !== undefined)
+      .map((write) => snapshotKey(write.tournamentId));
+    await this.locks.run([...ids, ...snapshotted], async () => {
       const metas = (await this.subs.meta.getMany(ids)) as (TournamentMeta | undefined)[];
       const ackKeys = writes.map((write) =>
         write.log.ackId === undefined ? undefined : compoundKey(write.tournamentId, write.log.ackId),
@@ -97,16 +99,10 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
         }
         if (write.json === undefined && !previous)
           throw new Error(`the first version of ${write.tournamentId} needs its record`);
-        const meta: TournamentMeta = {
-          providerId: write.providerId,
-          version: write.version,
-          updatedAt: write.log.at,
-          bytes: write.json?.length ?? previous!.bytes,
-        };
-        // Without a record the snapshot stays where it was, and the log entry carries the change.
-        if (write.json === undefined) meta.snapshotVersion = previous!.snapshotVersion ?? previous!.version;
-        else ops.push(put(this.subs.records, write.tournamentId, write.json));
+        const meta: TournamentMeta = { providerId: write.providerId, version: write.version, updatedAt: write.log.at };
         ops.push(put(this.subs.meta, write.tournamentId, meta));
+        // Without a record the snapshot stays where it was, and the log entry carries the change.
+        if (write.json !== undefined) ops.push(...this.snapshotOps(write.tournamentId, write.version, write.json));
         ops.push(put(this.subs.log, versionKey(write.tournamentId, write.version), write.log));
         if (ackKey !== undefined) ops.push(put(this.subs.acks, ackKey, write.version));
         if (write.calendar !== undefined) ops.push(...(await this.calendarOps(write.tournamentId, write.calendar)));
@@ -130,15 +126,25 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
   }
 
   async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
-    return this.locks.run([tournamentId], async () => {
-      const meta = await read(this.subs.meta, tournamentId);
-      if (!meta || meta.version < version || (meta.snapshotVersion ?? meta.version) >= version) return false;
-      const next: TournamentMeta = { ...meta, bytes: json.length };
-      if (version === meta.version) delete next.snapshotVersion;
-      else next.snapshotVersion = version;
-      await this.writer.write([put(this.subs.records, tournamentId, json), put(this.subs.meta, tournamentId, next)]);
+    // Its own lock, so a snapshot never holds up a commit of the head.
+    return this.locks.run([snapshotKey(tournamentId)], async () => {
+      const [meta, stored] = await Promise.all([
+        read(this.subs.meta, tournamentId),
+        read(this.subs.snapshots, tournamentId),
+      ]);
+      if (!meta || !stored || meta.version < version || stored.version >= version) return false;
+      // Not synced: the log holds every change, and the next synced write (a commit, or the prune
+      // that follows a snapshot) makes this one durable too, as LevelDB's log is written in order.
+      await this.db.batch(this.snapshotOps(tournamentId, version, json), { sync: false });
       return true;
     });
+  }
+
+  private snapshotOps(tournamentId: string, version: number, json: string): BatchOp[] {
+    return [
+      put(this.subs.records, tournamentId, json),
+      put(this.subs.snapshots, tournamentId, { version, bytes: json.length }),
+    ];
   }
 
   private async takenAckKeys(keys: string[]): Promise<Set<string>> {
@@ -148,9 +154,12 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
   }
 
   async remove(tournamentId: string): Promise<boolean> {
-    return this.locks.run([tournamentId], async () => {
+    return this.locks.run([tournamentId, snapshotKey(tournamentId)], async () => {
       const existed = (await read(this.subs.meta, tournamentId)) !== undefined;
-      const ops: BatchOp[] = [del(this.subs.records, tournamentId), del(this.subs.meta, tournamentId)];
+      const ops: BatchOp[] = [
+        ...[del(this.subs.records, tournamentId), del(this.subs.snapshots, tournamentId)],
+        del(this.subs.meta, tournamentId),
+      ];
       for await (const key of this.subs.log.keys(prefixRange(tournamentId))) ops.push(del(this.subs.log, key));
       for await (const key of this.subs.acks.keys(prefixRange(tournamentId))) ops.push(del(this.subs.acks, key));
       await writeBatch(this.db, ops);
@@ -176,9 +185,9 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
 
   async prune(tournamentId: string, beforeVersion: number): Promise<number> {
     return this.locks.run([tournamentId], async () => {
-      const meta = await read(this.subs.meta, tournamentId);
+      const stored = await read(this.subs.snapshots, tournamentId);
       // Entries after the snapshot rebuild the record: they stay whatever the caller asks.
-      const keepFrom = meta ? Math.min(beforeVersion, (meta.snapshotVersion ?? meta.version) + 1) : beforeVersion;
+      const keepFrom = stored ? Math.min(beforeVersion, stored.version + 1) : beforeVersion;
       const range = { gte: prefixRange(tournamentId).gte, lt: versionKey(tournamentId, Math.max(0, keepFrom)) };
       const ops: BatchOp[] = [];
       let count = 0;
@@ -202,9 +211,11 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
         providerId: tournament.providerId,
         version: tournament.version,
         updatedAt: tournament.updatedAt,
-        bytes: json.length,
       };
-      const ops: BatchOp[] = [put(this.subs.records, tournamentId, json), put(this.subs.meta, tournamentId, meta)];
+      const ops: BatchOp[] = [
+        put(this.subs.meta, tournamentId, meta),
+        ...this.snapshotOps(tournamentId, tournament.version, json),
+      ];
       for (const entry of log) {
         ops.push(put(this.subs.log, versionKey(tournamentId, entry.version), entry));
         if (entry.ackId !== undefined)

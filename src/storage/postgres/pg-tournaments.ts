@@ -99,27 +99,25 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       const { rows } = await db.query<{
         provider_id: string | null;
         version: number;
+        updated_at: Date;
+        snapshot_version: number;
         record: TournamentRecord;
         bytes: number;
-        updated_at: Date;
-        snapshot_version: number | null;
       }>(
-        'SELECT provider_id, version, record, bytes, updated_at, snapshot_version FROM tournaments WHERE tournament_id = $1',
+        `SELECT t.provider_id, t.version, t.updated_at, s.version AS snapshot_version, s.record, s.bytes
+           FROM tournaments t JOIN tournament_snapshots s USING (tournament_id) WHERE tournament_id = $1`,
         [tournamentId],
       );
       const row = rows[0];
       if (!row) return undefined;
-      const snapshotVersion = row.snapshot_version ?? row.version;
-      const tail =
-        snapshotVersion < row.version
-          ? await this.sinceWith(db, tournamentId, snapshotVersion, row.version - snapshotVersion)
-          : [];
-      const stored = {
+      const snapshotVersion = row.snapshot_version;
+      const missing = row.version - snapshotVersion;
+      const tail = missing > 0 ? await this.sinceWith(db, tournamentId, snapshotVersion, missing) : [];
+      if (attempt < 3 && tail.length !== missing) continue;
+      return materialize({
         ...{ tournamentId, providerId: row.provider_id ?? undefined, version: row.version },
         ...{ updatedAt: row.updated_at.toISOString(), snapshotVersion, snapshot: row.record, bytes: row.bytes, tail },
-      };
-      if (attempt < 3 && tail.length !== row.version - snapshotVersion) continue;
-      return materialize(stored);
+      });
     }
   }
 
@@ -175,8 +173,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     const calendar = write.calendar === undefined ? '' : this.calendarStep(write.calendar, values);
     const sql = `WITH locked AS (SELECT pg_advisory_xact_lock($1, hashtext($2))),
       head AS (
-        UPDATE tournaments t SET version = $3, updated_at = $4, provider_id = $5,
-               snapshot_version = coalesce(t.snapshot_version, t.version)
+        UPDATE tournaments t SET version = $3, updated_at = $4, provider_id = $5
           FROM locked WHERE t.tournament_id = $2 AND t.version = $3 - 1
         RETURNING t.tournament_id),
       logged AS (INSERT INTO mutation_log (${LOG_COLUMNS}) SELECT ${logPlaceholders(6)} FROM head RETURNING version)
@@ -207,10 +204,11 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
   }
 
   async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
+    // Its own row, so a snapshot never holds up a commit of the head.
     const { rowCount } = await this.pool.query(
-      `UPDATE tournaments SET record = $3::json, bytes = $4,
-              snapshot_version = CASE WHEN version = $2 THEN NULL ELSE $2 END
-        WHERE tournament_id = $1 AND version >= $2 AND coalesce(snapshot_version, version) < $2`,
+      `UPDATE tournament_snapshots s SET version = $2, record = $3::json, bytes = $4
+         FROM tournaments t
+        WHERE s.tournament_id = $1 AND t.tournament_id = $1 AND t.version >= $2 AND s.version < $2`,
       [tournamentId, version, json, json.length],
     );
     return (rowCount ?? 0) > 0;
@@ -287,18 +285,12 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     const { tournamentId, version, log, json } = write;
     if (json === undefined) {
       await client.query(
-        `UPDATE tournaments SET version = $2, updated_at = $3, provider_id = $4,
-                snapshot_version = coalesce(snapshot_version, version) WHERE tournament_id = $1`,
+        'UPDATE tournaments SET version = $2, updated_at = $3, provider_id = $4 WHERE tournament_id = $1',
         [tournamentId, version, log.at, write.providerId ?? null],
       );
     } else {
-      await client.query(
-        `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
-         VALUES ($1, $2, $3, $4::json, $5, $6)
-         ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
-           record = EXCLUDED.record, bytes = EXCLUDED.bytes, updated_at = EXCLUDED.updated_at, snapshot_version = NULL`,
-        [tournamentId, write.providerId ?? null, version, json, json.length, log.at],
-      );
+      await upsertHead(client, tournamentId, write.providerId, version, log.at);
+      await upsertSnapshot(client, tournamentId, version, json);
     }
     try {
       await client.query(`INSERT INTO mutation_log (${LOG_COLUMNS}) VALUES (${logPlaceholders(1)})`, logValues(log));
@@ -372,7 +364,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
     // Entries after the snapshot rebuild the record: they stay whatever the caller asks.
     const { rowCount } = await this.pool.query(
       `DELETE FROM mutation_log WHERE tournament_id = $1 AND version < $2 AND version <= coalesce(
-         (SELECT coalesce(snapshot_version, version) FROM tournaments WHERE tournament_id = $1), $2)`,
+         (SELECT version FROM tournament_snapshots WHERE tournament_id = $1), $2)`,
       [tournamentId, beforeVersion],
     );
     return rowCount ?? 0;
@@ -385,11 +377,8 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       await lockTournaments(client, [tournamentId]);
       const { rowCount } = await client.query('SELECT 1 FROM tournaments WHERE tournament_id = $1', [tournamentId]);
       if (rowCount) throw new DuplicateKeyError('tournament', tournamentId);
-      await client.query(
-        `INSERT INTO tournaments (tournament_id, provider_id, version, record, bytes, updated_at)
-         VALUES ($1, $2, $3, $4::json, $5, $6)`,
-        [tournamentId, tournament.providerId ?? null, tournament.version, json, json.length, tournament.updatedAt],
-      );
+      await upsertHead(client, tournamentId, tournament.providerId, tournament.version, tournament.updatedAt);
+      await upsertSnapshot(client, tournamentId, tournament.version, json);
       // Stray entries of a tournament that has no record (none are expected) would collide.
       await client.query('DELETE FROM mutation_log WHERE tournament_id = $1', [tournamentId]);
       for (let start = 0; start < log.length; start += RESTORE_CHUNK) {
@@ -397,6 +386,29 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       }
     });
   }
+}
+
+async function upsertHead(
+  client: PoolClient,
+  tournamentId: string,
+  providerId: string | undefined,
+  version: number,
+  at: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO tournaments (tournament_id, provider_id, version, updated_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, version = EXCLUDED.version,
+       updated_at = EXCLUDED.updated_at`,
+    [tournamentId, providerId ?? null, version, at],
+  );
+}
+
+async function upsertSnapshot(client: PoolClient, tournamentId: string, version: number, json: string): Promise<void> {
+  await client.query(
+    `INSERT INTO tournament_snapshots (tournament_id, version, record, bytes) VALUES ($1, $2, $3::json, $4)
+     ON CONFLICT (tournament_id) DO UPDATE SET version = EXCLUDED.version, record = EXCLUDED.record, bytes = EXCLUDED.bytes`,
+    [tournamentId, version, json, json.length],
+  );
 }
 
 interface SummaryRow {
