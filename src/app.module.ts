@@ -13,6 +13,7 @@ import { ProvidersModule } from './providers/providers.module';
 import { PublicModule } from './public/public.module';
 import { StorageModule } from './storage/storage.module';
 import { TournamentsModule } from './tournaments/tournaments.module';
+import { TransferModule } from './transfer/transfer.module';
 import type { Storage } from './storage/storage.types';
 import type { DestinationStream } from 'pino';
 
@@ -36,6 +37,7 @@ export class AppModule {
         ChatModule,
         MetricsModule,
         I18nModule,
+        TransferModule,
       ],
     };
   }

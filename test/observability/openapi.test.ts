@@ -58,6 +58,7 @@ const CONTRACT_ROUTES = [
   'GET /live/{tournamentId}',
   'GET /live/{tournamentId}/qr.svg',
   'GET /live-assets/{file}',
+  'GET /admin/export',
 ];
 
 /** POST routes that take no body (`{}`): every other POST must document its body. */
