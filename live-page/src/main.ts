@@ -240,7 +240,12 @@ function reloadAll(): Promise<void> {
 }
 
 function connect(): void {
-  const socket = io('/public', { transports: ['websocket'], reconnectionDelayMax: 2000 });
+  // WebSocket first (one request, no sticky sessions needed); long-polling if a proxy refuses it.
+  const socket = io('/public', {
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    reconnectionDelayMax: 2000,
+  });
   let connectedBefore = false;
   socket.on('connect', () => {
     socket.emit('joinTournament', { tournamentId });

@@ -132,7 +132,7 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
       tournamentIds: [tournamentId],
       methods: [scoreDirective(matchUp, score)],
     });
-    expect(ack.error ?? null).toBeNull();
+    expect(ack.error ?? null, JSON.stringify(ack.error)).toBeNull();
   }
 
   it('shows the published event and nothing of the unpublished one (not in the DOM, not in any answer)', async () => {
@@ -373,6 +373,7 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
       });
       await page.goto(`${live.url}/live/${large}`);
       await page.waitForSelector('main .match');
+      await page.screenshot({ path: join(OUT, 'desktop-large-draw.png') });
       const timing = await page.evaluate(() => ({
         firstMatch: (window as any).__firstMatch as number,
         firstContentfulPaint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0,
