@@ -16,6 +16,7 @@ import {
 } from '../public/helpers';
 import { browserAvailable, launchChromium } from './browser';
 import { LiveServer } from './live-server';
+import { noUpgradeProxy } from './no-upgrade-proxy';
 
 // Globals of the page, for the callbacks that run in the browser (page.evaluate, waitForFunction);
 // declared here rather than adding the DOM library to the whole server program.
@@ -308,6 +309,33 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
       );
     }
     await context.close();
+  });
+
+  it('falls back to long-polling behind a proxy that refuses WebSocket', async () => {
+    const proxy = await noUpgradeProxy(live.url);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const transports = new Set<string>();
+    page.on('request', (request) => {
+      if (request.url().includes('/socket.io/')) transports.add(new URL(request.url()).searchParams.get('transport')!);
+    });
+    await page.goto(`${proxy.url}/live/${tournamentId}`);
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'Live', null, {
+      timeout: 10_000,
+    });
+    expect([...transports]).toEqual(['polling']);
+    const matchUp = firstRound(record, shownEvent)[1];
+    await scoreAtDesk(matchUp, '6-4 6-4');
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-matchup-id="${id}"]`)?.textContent?.includes('6-4 6-4'),
+      matchUp.matchUpId,
+      { timeout: 2000 },
+    );
+    await context.close();
+    await proxy.close();
+    // The refused upgrade is reported by the browser once; nothing else.
+    const refused = errors.findIndex((e) => /WebSocket connection to .* failed/.test(e));
+    if (refused >= 0) errors.splice(refused, 1);
   });
 
   it('logged no console errors so far', () => {
