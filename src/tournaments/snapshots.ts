@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
-import type { Storage } from '../storage/storage.types';
-import type { HotRecord, HotRecords } from './hot-records';
+import { Logger } from "@nestjs/common";
+import type { Storage } from "../storage/storage.types";
+import type { HotRecord, HotRecords } from "./hot-records";
 
 export interface SnapshotOptions {
   /** Engine time of the log entries after a snapshot (ms) past which a new one is written. */
@@ -10,7 +10,12 @@ export interface SnapshotOptions {
 }
 
 /** Counters for /metrics. */
-export const snapshotStats = { written: 0, failed: 0, verified: 0, mismatches: 0 };
+export const snapshotStats = {
+  written: 0,
+  failed: 0,
+  verified: 0,
+  mismatches: 0,
+};
 
 interface Track {
   /** The version of the stored snapshot, as far as this process knows. */
@@ -18,6 +23,8 @@ interface Track {
   /** Engine ms of the log entries after it. */
   replayMs: number;
   idle?: NodeJS.Timeout;
+  /** A snapshot is scheduled or being written: the commits meanwhile need not ask for another. */
+  busy: boolean;
   /** Snapshot writes of this tournament, one after the other (version order). */
   chain: Promise<void>;
 }
@@ -30,7 +37,7 @@ interface Track {
  * the version it names; the store keeps snapshots in version order.
  */
 export class Snapshots {
-  private readonly logger = new Logger('Snapshots');
+  private readonly logger = new Logger("Snapshots");
   private readonly tracks = new Map<string, Track>();
 
   constructor(
@@ -47,17 +54,31 @@ export class Snapshots {
   }
 
   /** After a commit; `snapshotWritten` when the commit itself stored the record. */
-  committed(tournamentId: string, version: number, engineMs: number, snapshotWritten: boolean): void {
+  committed(
+    tournamentId: string,
+    version: number,
+    engineMs: number,
+    snapshotWritten: boolean,
+  ): void {
     const track = this.track(tournamentId);
     if (snapshotWritten) {
       track.snapshotVersion = version;
       track.replayMs = 0;
     } else {
       track.replayMs += engineMs;
-      if (track.replayMs > this.options.replayBudgetMs) setImmediate(() => this.write(tournamentId));
+      if (track.replayMs > this.options.replayBudgetMs && !track.busy) {
+        track.busy = true;
+        setImmediate(
+          () =>
+            void this.write(tournamentId).finally(() => (track.busy = false)),
+        );
+      }
     }
     clearTimeout(track.idle);
-    track.idle = setTimeout(() => void this.verifyAndWrite(tournamentId), this.options.idleMs);
+    track.idle = setTimeout(
+      () => void this.verifyAndWrite(tournamentId),
+      this.options.idleMs,
+    );
     track.idle.unref();
   }
 
@@ -65,16 +86,22 @@ export class Snapshots {
   evicted(tournamentId: string, entry: HotRecord): void {
     const track = this.tracks.get(tournamentId);
     if (!track || entry.version <= track.snapshotVersion) return;
-    setImmediate(() => this.enqueue(tournamentId, entry.version, () => JSON.stringify(entry.record)));
+    setImmediate(() =>
+      this.enqueue(tournamentId, entry.version, () =>
+        JSON.stringify(entry.record),
+      ),
+    );
   }
 
   /** Writes a snapshot of the hot copy now when the stored one is behind it (before pruning). */
   write(tournamentId: string): Promise<void> {
     const entry = this.hot.peek(tournamentId);
     const track = this.tracks.get(tournamentId);
-    if (!entry || !track || entry.version <= track.snapshotVersion) return track?.chain ?? Promise.resolve();
+    if (!entry || !track || entry.version <= track.snapshotVersion)
+      return track?.chain ?? Promise.resolve();
     // Serialised here, before any await: the hot copy changes with the next batch.
     const json = JSON.stringify(entry.record);
+    track.replayMs = 0;
     return this.enqueue(tournamentId, entry.version, () => json);
   }
 
@@ -100,13 +127,16 @@ export class Snapshots {
     if (!entry || !track || entry.version <= track.snapshotVersion) return;
     const { version } = entry;
     const json = JSON.stringify(entry.record);
+    track.replayMs = 0;
     try {
       const rebuilt = await this.storage.tournaments.get(tournamentId);
       if (rebuilt?.version === version) {
         snapshotStats.verified++;
         if (JSON.stringify(rebuilt.record) !== json) {
           snapshotStats.mismatches++;
-          this.logger.warn(`replaying the log of ${tournamentId} to version ${version} did not give the live record`);
+          this.logger.warn(
+            `replaying the log of ${tournamentId} to version ${version} did not give the live record`,
+          );
         }
       }
     } catch (error) {
@@ -118,18 +148,30 @@ export class Snapshots {
     await this.enqueue(tournamentId, version, () => json);
   }
 
-  private enqueue(tournamentId: string, version: number, serialise: () => string): Promise<void> {
+  private enqueue(
+    tournamentId: string,
+    version: number,
+    serialise: () => string,
+  ): Promise<void> {
     const track = this.track(tournamentId);
     track.chain = track.chain.then(async () => {
       if (version <= track.snapshotVersion) return;
       try {
-        if (await this.storage.tournaments.snapshot(tournamentId, version, serialise())) snapshotStats.written++;
+        if (
+          await this.storage.tournaments.snapshot(
+            tournamentId,
+            version,
+            serialise(),
+          )
+        )
+          snapshotStats.written++;
         track.snapshotVersion = Math.max(track.snapshotVersion, version);
-        track.replayMs = 0;
       } catch (error) {
         // The log still holds every change: a failed snapshot costs replay time, never data.
         snapshotStats.failed++;
-        this.logger.warn(`snapshot of ${tournamentId} at version ${version} failed: ${(error as Error).message}`);
+        this.logger.warn(
+          `snapshot of ${tournamentId} at version ${version} failed: ${(error as Error).message}`,
+        );
       }
     });
     return track.chain;
@@ -138,7 +180,12 @@ export class Snapshots {
   private track(tournamentId: string): Track {
     let track = this.tracks.get(tournamentId);
     if (!track) {
-      track = { snapshotVersion: 0, replayMs: 0, chain: Promise.resolve() };
+      track = {
+        snapshotVersion: 0,
+        replayMs: 0,
+        busy: false,
+        chain: Promise.resolve(),
+      };
       this.tracks.set(tournamentId, track);
     }
     return track;
