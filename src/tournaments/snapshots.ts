@@ -1,6 +1,6 @@
-import { Logger } from "@nestjs/common";
-import type { Storage } from "../storage/storage.types";
-import type { HotRecord, HotRecords } from "./hot-records";
+import { Logger } from '@nestjs/common';
+import type { Storage } from '../storage/storage.types';
+import type { HotRecord, HotRecords } from './hot-records';
 
 export interface SnapshotOptions {
   /** Engine time of the log entries after a snapshot (ms) past which a new one is written. */
@@ -37,7 +37,7 @@ interface Track {
  * the version it names; the store keeps snapshots in version order.
  */
 export class Snapshots {
-  private readonly logger = new Logger("Snapshots");
+  private readonly logger = new Logger('Snapshots');
   private readonly tracks = new Map<string, Track>();
 
   constructor(
@@ -54,12 +54,7 @@ export class Snapshots {
   }
 
   /** After a commit; `snapshotWritten` when the commit itself stored the record. */
-  committed(
-    tournamentId: string,
-    version: number,
-    engineMs: number,
-    snapshotWritten: boolean,
-  ): void {
+  committed(tournamentId: string, version: number, engineMs: number, snapshotWritten: boolean): void {
     const track = this.track(tournamentId);
     if (snapshotWritten) {
       track.snapshotVersion = version;
@@ -68,17 +63,11 @@ export class Snapshots {
       track.replayMs += engineMs;
       if (track.replayMs > this.options.replayBudgetMs && !track.busy) {
         track.busy = true;
-        setImmediate(
-          () =>
-            void this.write(tournamentId).finally(() => (track.busy = false)),
-        );
+        setImmediate(() => void this.write(tournamentId).finally(() => (track.busy = false)));
       }
     }
     clearTimeout(track.idle);
-    track.idle = setTimeout(
-      () => void this.verifyAndWrite(tournamentId),
-      this.options.idleMs,
-    );
+    track.idle = setTimeout(() => void this.verifyAndWrite(tournamentId), this.options.idleMs);
     track.idle.unref();
   }
 
@@ -86,19 +75,14 @@ export class Snapshots {
   evicted(tournamentId: string, entry: HotRecord): void {
     const track = this.tracks.get(tournamentId);
     if (!track || entry.version <= track.snapshotVersion) return;
-    setImmediate(() =>
-      this.enqueue(tournamentId, entry.version, () =>
-        JSON.stringify(entry.record),
-      ),
-    );
+    setImmediate(() => this.enqueue(tournamentId, entry.version, () => JSON.stringify(entry.record)));
   }
 
   /** Writes a snapshot of the hot copy now when the stored one is behind it (before pruning). */
   write(tournamentId: string): Promise<void> {
     const entry = this.hot.peek(tournamentId);
     const track = this.tracks.get(tournamentId);
-    if (!entry || !track || entry.version <= track.snapshotVersion)
-      return track?.chain ?? Promise.resolve();
+    if (!entry || !track || entry.version <= track.snapshotVersion) return track?.chain ?? Promise.resolve();
     // Serialised here, before any await: the hot copy changes with the next batch.
     const json = JSON.stringify(entry.record);
     track.replayMs = 0;
@@ -134,9 +118,7 @@ export class Snapshots {
         snapshotStats.verified++;
         if (JSON.stringify(rebuilt.record) !== json) {
           snapshotStats.mismatches++;
-          this.logger.warn(
-            `replaying the log of ${tournamentId} to version ${version} did not give the live record`,
-          );
+          this.logger.warn(`replaying the log of ${tournamentId} to version ${version} did not give the live record`);
         }
       }
     } catch (error) {
@@ -148,30 +130,17 @@ export class Snapshots {
     await this.enqueue(tournamentId, version, () => json);
   }
 
-  private enqueue(
-    tournamentId: string,
-    version: number,
-    serialise: () => string,
-  ): Promise<void> {
+  private enqueue(tournamentId: string, version: number, serialise: () => string): Promise<void> {
     const track = this.track(tournamentId);
     track.chain = track.chain.then(async () => {
       if (version <= track.snapshotVersion) return;
       try {
-        if (
-          await this.storage.tournaments.snapshot(
-            tournamentId,
-            version,
-            serialise(),
-          )
-        )
-          snapshotStats.written++;
+        if (await this.storage.tournaments.snapshot(tournamentId, version, serialise())) snapshotStats.written++;
         track.snapshotVersion = Math.max(track.snapshotVersion, version);
       } catch (error) {
         // The log still holds every change: a failed snapshot costs replay time, never data.
         snapshotStats.failed++;
-        this.logger.warn(
-          `snapshot of ${tournamentId} at version ${version} failed: ${(error as Error).message}`,
-        );
+        this.logger.warn(`snapshot of ${tournamentId} at version ${version} failed: ${(error as Error).message}`);
       }
     });
     return track.chain;
