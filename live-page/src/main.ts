@@ -60,22 +60,19 @@ function renderNav(view: View): void {
   const { events, orderOfPlay, participants } = published();
   const link = (href: string, label: string, current: boolean) =>
     h('li', null, h('a', { href, 'aria-current': current ? 'page' : undefined }, label));
-  fill(
-    nav,
-    h(
-      'ul',
-      null,
-      ...events.map((event) =>
-        link(
-          `#event-${encodeURIComponent(event.eventId)}`,
-          event.eventName ?? 'Event',
-          view.kind === 'event' && view.eventId === event.eventId,
-        ),
+  const links = [
+    ...events.map((event) =>
+      link(
+        `#event-${encodeURIComponent(event.eventId)}`,
+        event.eventName ?? 'Event',
+        view.kind === 'event' && view.eventId === event.eventId,
       ),
-      orderOfPlay ? link('#schedule', 'Order of play', view.kind === 'schedule') : null,
-      participants ? link('#players', 'Players', view.kind === 'players') : null,
     ),
-  );
+    ...(orderOfPlay ? [link('#schedule', 'Order of play', view.kind === 'schedule')] : []),
+    ...(participants ? [link('#players', 'Players', view.kind === 'players')] : []),
+  ];
+  if (links.length) fill(nav, h('ul', null, ...links));
+  else fill(nav);
 }
 
 /** Draws the current view from what is loaded; loads what is missing (then draws again). */

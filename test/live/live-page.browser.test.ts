@@ -162,6 +162,26 @@ describe.runIf(browserAvailable())('the live page in a real browser', () => {
     await context.close();
   });
 
+  it('says so when nothing is published yet (no error page), and fills in when an event is published', async () => {
+    const fixture = publicTournament(provider, { events: 1 });
+    fixture.record.tournamentName = 'Quiet Open';
+    await live.save(fixture.record);
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+    const response = await page.goto(`${live.url}/live/${fixture.tournamentId}`);
+    expect(response?.status()).toBe(200);
+    await page.locator('main h2', { hasText: 'Nothing published yet' }).waitFor();
+    expect(await page.locator('h1').innerText()).toBe('Quiet Open');
+    await page.screenshot({ path: join(OUT, 'phone-nothing-published.png') });
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'Live');
+    await live.mutate(fixture.tournamentId, [publishEvent(fixture.eventIds[0])]);
+    await page.waitForSelector('main .match', { timeout: 2000 });
+    await context.close();
+  });
+
   it('shows a score entered at a desk within 2 s, without a reload', async () => {
     const { context, page } = await open();
     await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'Live');
