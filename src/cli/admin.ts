@@ -11,6 +11,16 @@ import { TRANSFER_COMMANDS, type CommandResult } from './transfer-commands';
 
 const ALL = { ...COMMANDS, ...TRANSFER_COMMANDS };
 
+/** The flags each command takes; another one is a usage error (not silently ignored). */
+const FLAGS: Record<keyof typeof ALL, string[]> = {
+  create: ['email', 'password', 'provider-id', 'roles'],
+  list: [],
+  'reset-password': ['email', 'password'],
+  'set-roles': ['email', 'roles'],
+  export: ['out'],
+  import: ['in', 'merge', 'from-cfs-postgres'],
+};
+
 const USAGE = `usage:
   pnpm admin:create --email <email> --password <password> [--provider-id <id>] [--roles a,b]
   pnpm admin:list
@@ -45,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     const name = parsed.positionals[0];
     if (parsed.positionals.length !== 1 || !name || !(name in ALL)) throw new CliError(`unknown command ${name ?? ''}`);
     command = name as keyof typeof ALL;
+    const stray = Object.keys(parsed.values).filter((flag) => !FLAGS[command].includes(flag));
+    if (stray.length) throw new CliError(`${name} takes no --${stray.join(', --')}`);
     values = parsed.values;
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);

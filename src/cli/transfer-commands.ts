@@ -39,7 +39,12 @@ export async function exportCommand({ storage, log }: TransferContext, args: Tra
   const out = args.out ?? defaultName();
   if (existsSync(out)) throw new CliError(`${out} exists; name another file with --out, or remove it first`);
   log.info(`exporting the ${storage.kind} store to ${out}`);
-  await exportToFile(storage, out, { counts, onProgress: progressReporter('tournaments') });
+  await exportToFile(storage, out, { counts, onProgress: progressReporter('tournaments') }).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // A folder that is missing or not writable is the operator's to fix: one line, no stack.
+    if (code && /^E[A-Z]+$/.test(code)) throw new CliError(`cannot write ${out}: ${message}`);
+    throw error;
+  });
   const what = ITEM_TYPES.map((type) => `${counts[type]} ${LABELS[type]}`).join(', ');
   return {
     output: `exported to ${out} (${statSync(out).size} bytes; readable by its owner only, it holds password hashes): ${what}`,

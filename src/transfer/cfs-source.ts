@@ -9,8 +9,8 @@ import type { ImportSummary } from './summary';
 
 /** Who the log says saved a carried-over record. */
 export const CFS_IMPORT_USER = 'courthive-import';
-/** Tournament rows read per query: memory stays flat however many there are. */
-const PAGE = 20;
+/** Tournament rows read per query (each parsed whole): memory stays flat however many there are. */
+const PAGE = 2;
 const HASH = /^\$2[aby]\$\d{2}\$|^\$argon2/;
 
 type Row = Record<string, unknown>;

@@ -32,8 +32,9 @@ const provider = z.object({
   }),
 });
 
+// Fields a later release adds to users are carried too (loose), as for providers and calendars.
 const user = z.object({
-  user: z.object({
+  user: z.looseObject({
     userId: id,
     email: z.string().min(3).max(254),
     passwordHash: z.string().min(1),

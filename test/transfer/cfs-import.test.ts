@@ -201,6 +201,9 @@ describe('import from a CourtHive server database (--from-cfs-postgres)', () => 
       expect(notCfs.stderr).toMatch(/has no table tournaments, users, providers in its public schema/);
       const both = await cli(fresh.env, 'import', '--in', 'x.jsonl', '--from-cfs-postgres', empty.url);
       expect(both.stderr).toContain('name one source: --in <file> or --from-cfs-postgres <url>');
+      const stray = await cli(fresh.env, 'export', '--in', 'backup.jsonl');
+      expect(stray.code).toBe(2);
+      expect(stray.stderr).toContain('export takes no --in');
     } finally {
       await fresh.cleanup();
       await empty.drop();
