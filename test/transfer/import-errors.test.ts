@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportLines, exportToFile } from '../../src/transfer/export';
 import { ImportError } from '../../src/transfer/items';
-import { readExport } from '../../src/transfer/read-export';
+import { fileLines, readExport } from '../../src/transfer/read-export';
+import { writeItems } from '../../src/transfer/import';
 import type { Storage } from '../../src/storage/storage.types';
 import { openTestStorage, type TestStore } from '../support/storage';
 import { writeOf } from '../storage/storage-contract';
@@ -127,6 +128,35 @@ describe('import of a damaged file', () => {
     expect(await target.storage.tournaments.getVersion('SRC-t2')).toBe(3);
     expect((await target.storage.log.findByAckId('SRC-t2', 'a2'))?.version).toBe(2);
     expect(await target.storage.tournaments.getVersion('OLD-t2')).toBe(3);
+  }, 60_000);
+
+  it('finishes an import that stopped half-way when run again with --merge', async () => {
+    const fresh = await openTestStorage('postgres');
+    try {
+      // The first run dies after its second tournament (as on a crash or a lost connection).
+      async function* halfWay() {
+        let tournaments = 0;
+        for await (const item of readExport(fileLines(good))) {
+          if (item.type === 'tournament' && ++tournaments > 2) throw new Error('connection lost');
+          yield item;
+        }
+      }
+      await expect(writeItems(fresh.storage, halfWay())).rejects.toThrow('connection lost');
+      expect((await fresh.storage.tournaments.list()).length).toBe(2);
+
+      const freshEnv = {
+        STORAGE_PROVIDER: 'postgres',
+        DATABASE_URL: (fresh.config.storage as { connectionString?: string }).connectionString!,
+      };
+      const again = await cli(freshEnv, 'import', '--in', good);
+      expect(again.stderr).toMatch(/already holds data .*also how to finish an interrupted import/);
+      const run = await cli(freshEnv, 'import', '--in', good, '--merge');
+      expect(run, run.stderr).toMatchObject({ code: 0 });
+      expect(run.stdout).toMatch(/^tournaments\s+1\s+2\s+0$/m);
+      expect(await contents(fresh.storage)).toBe(await contents(source.storage));
+    } finally {
+      await fresh.cleanup();
+    }
   }, 60_000);
 
   it('names each kind of problem', async () => {
