@@ -1,6 +1,6 @@
 import { Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { replayStats } from '../engine/replay';
-import { snapshotStats } from '../tournaments/snapshots';
+import { snapshotStats, snapshotWriteSeconds } from '../tournaments/snapshots';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
 import { SERVER_ENGINE_VERSION, type EngineSkew } from '../gateway/engine-version';
@@ -82,6 +82,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       help: 'Records a batch had to read and parse from storage',
       registers,
     });
+    // Observed by the snapshot writer (module-level, like its counters below).
+    this.registry.registerMetric(snapshotWriteSeconds);
     this.gauges(registers);
   }
 
