@@ -3,21 +3,26 @@ import type { DeskAccount } from './accounts';
 import { postOk } from './http';
 import { publicReads, type PublicFigures } from './public-reads';
 import {
+  coldLoad,
   concurrentDesks,
+  inflightBatches,
   sequentialDesk,
   sequentialWithBases,
   settle,
   upload,
   type BasesFigures,
   type BenchContext,
+  type ColdLoadFigures,
+  type InflightFigures,
   type LatencyFigures,
 } from './scenarios';
+import type { ScorePlan } from './tournaments';
 import { round } from './stats';
 import { cacheFile, loadTournament, SIZES } from './tournaments';
 import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
 
 /** In the order they run. */
-export const SCENARIOS = ['sequential', 'bases', 'public', 'tournaments', 'shared'] as const;
+export const SCENARIOS = ['sequential', 'bases', 'cold', 'public', 'tournaments', 'shared', 'inflight'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -36,6 +41,12 @@ export interface BenchOptions {
   readDurationS: number;
   coldReads: number;
   connections: number;
+  /** Batches of the `inflight` scenario, all sent at once, and the desks sending them. */
+  inflight: number;
+  inflightDesks: number;
+  /** Timed cold loads (`cold`), and the batches committed before them to leave a log tail. */
+  coldLoads: number;
+  coldTail: number;
   /** Most batches replayed for each floor. */
   floorLimit: number;
   /** Pause before each floor, so the server's background work after a scenario is not in it. */
@@ -68,6 +79,10 @@ export interface SizeFigures {
   sequentialBases?: BasesFigures;
   desksOnTournaments?: ConcurrentFigures;
   desksOnOneTournament?: ConcurrentFigures;
+  /** `inflight` batches sent at once on one tournament: wall time against the engine's total. */
+  inflight?: InflightFigures;
+  /** Loading the tournament from the store (snapshot + log tail), after the one-desk scenario. */
+  coldLoad?: ColdLoadFigures;
   publicReads?: PublicFigures;
   correctness: LogCheck;
   ok: boolean;
@@ -96,13 +111,13 @@ export async function runBench(
         ...{ generationMs: tournament.generationMs, fromCache },
       },
     };
-    let scored: string | undefined;
+    let scored: { tournamentId: string; plan: ScorePlan } | undefined;
     try {
       if (options.scenarios.includes('sequential')) {
         progress(`${size}: one desk, ${options.batches} batches one after another`);
-        const { tournamentId, ...sequential } = await sequentialDesk(ctx, tournament, options);
+        const { tournamentId, plan, ...sequential } = await sequentialDesk(ctx, tournament, options);
         figures.sequentialDesk = sequential;
-        scored = tournamentId;
+        scored = { tournamentId, plan };
       }
       if (options.scenarios.includes('bases')) {
         progress(`${size}: one desk, ${options.batches} batches with baseVersions, another desk scoring in between`);
@@ -111,11 +126,17 @@ export async function runBench(
           bases.p50OverPlain = round(bases.latencyMs.p50 / figures.sequentialDesk.latencyMs.p50);
         figures.sequentialBases = bases;
       }
+      if (options.scenarios.includes('cold')) {
+        progress(`${size}: ${options.coldLoads} cold loads (snapshot + log tail) after ${options.coldTail} batches`);
+        const { tournamentId, plan, ...cold } = await coldLoad(ctx, tournament, options, scored);
+        figures.coldLoad = cold;
+        scored = { tournamentId, plan };
+      }
       if (options.scenarios.includes('public')) {
         progress(`${size}: public reads, ${options.coldReads} cold and ${options.readDurationS} s warm per route`);
         // The one-desk tournament has results by now, as a site would show them; else a fresh copy.
         // Before the many-desk scenarios, whose hundreds of large writes keep storage busy long after.
-        const tournamentId = scored ?? (await upload(ctx, tournament)).tournamentId;
+        const tournamentId = scored?.tournamentId ?? (await upload(ctx, tournament)).tournamentId;
         await settle(options.settleMs);
         figures.publicReads = await publicReads(ctx, tournamentId, tournament.eventIds[0], options);
       }
@@ -126,6 +147,11 @@ export async function runBench(
       if (options.scenarios.includes('shared')) {
         progress(`${size}: ${options.desks} desks on one tournament for ${options.durationS} s`);
         figures.desksOnOneTournament = await concurrentDesks(ctx, tournament, { ...options, separate: false });
+      }
+      if (options.scenarios.includes('inflight')) {
+        const on = options.inflightDesks > 1 ? `${options.inflightDesks} desks` : 'one desk';
+        progress(`${size}: ${options.inflight} batches in flight on one tournament (${on})`);
+        figures.inflight = await inflightBatches(ctx, tournament, options);
       }
     } finally {
       progress(`${size}: checking the logs of ${ctx.ledger.size} tournaments against the acks`);
@@ -139,7 +165,9 @@ export async function runBench(
     figures.ok =
       figures.correctness.ok &&
       (figures.desksOnTournaments?.broadcasts.ok ?? true) &&
-      (figures.desksOnOneTournament?.broadcasts.ok ?? true);
+      (figures.desksOnOneTournament?.broadcasts.ok ?? true) &&
+      // Every batch of the burst must be acked.
+      (figures.inflight ? figures.inflight.errors === 0 : true);
     results[size] = figures as SizeFigures;
   }
   return results;

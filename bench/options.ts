@@ -27,6 +27,10 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --cold-reads N               cold public reads per route (default 10)
   --read-duration S            seconds of each warm public-read phase (default 5)
   --connections N              concurrent connections of the warm-read phase (default 4)
+  --inflight N                 batches sent at once on one tournament in the inflight scenario (default 400)
+  --inflight-desks N           desks sending them, all on that tournament (default 1)
+  --cold-loads N               timed loads of a tournament from the store in the cold scenario (default 10)
+  --cold-tail N                batches committed just before, for the loads to replay (default 5)
   --floor-limit N              most batches replayed on the engine alone per scenario (default 300)
   --settle-ms N                pause before each floor replay, for the server's background work (default 1500)
   --cache-dir DIR              generated tournaments (default .bench-cache); --no-cache to regenerate
@@ -79,6 +83,10 @@ export function parseOptions(argv: string[]): CliOptions {
       'cold-reads': { type: 'string', default: '10' },
       'read-duration': { type: 'string', default: '5' },
       connections: { type: 'string', default: '4' },
+      inflight: { type: 'string', default: '400' },
+      'inflight-desks': { type: 'string', default: '1' },
+      'cold-loads': { type: 'string', default: '10' },
+      'cold-tail': { type: 'string', default: '5' },
       'floor-limit': { type: 'string', default: '300' },
       'settle-ms': { type: 'string', default: '1500' },
       'cache-dir': { type: 'string', default: '.bench-cache' },
@@ -125,6 +133,10 @@ export function parseOptions(argv: string[]): CliOptions {
       coldReads: count(values['cold-reads']!, 'cold-reads', 1),
       readDurationS: count(values['read-duration']!, 'read-duration', 0.1),
       connections: count(values.connections!, 'connections', 1),
+      inflight: Math.floor(count(values.inflight!, 'inflight', 1)),
+      inflightDesks: Math.floor(count(values['inflight-desks']!, 'inflight-desks', 1)),
+      coldLoads: Math.floor(count(values['cold-loads']!, 'cold-loads', 1)),
+      coldTail: Math.floor(count(values['cold-tail']!, 'cold-tail', 0)),
       floorLimit: count(values['floor-limit']!, 'floor-limit', 1),
       settleMs: count(values['settle-ms']!, 'settle-ms', 0),
       cacheDir: values['no-cache'] ? undefined : resolve(values['cache-dir']!),

@@ -1,4 +1,5 @@
 import type { SizeFigures } from './bench';
+import type { PhaseFigures } from './metrics';
 import type { LatencyFigures } from './scenarios';
 import { textTable } from '../src/common/text-table';
 
@@ -32,8 +33,26 @@ export function table(sizes: Record<string, SizeFigures>): string {
       'cold/warm',
     ],
   ];
+  const phases: string[][] = [
+    [
+      'size',
+      'scenario',
+      'batches',
+      'lock wait',
+      'load',
+      'engine',
+      'store',
+      'batch',
+      'snapshots',
+      'ms/snapshot',
+      'snapshot/batch',
+      'replayed',
+    ],
+  ];
   const checks: string[] = [];
   const bases: string[] = [];
+  const inflight: string[] = [];
+  const cold: string[] = [];
   for (const [size, figures] of Object.entries(sizes)) {
     const scenarios: Array<[string, LatencyFigures | undefined]> = [
       ['1 desk, sequential', figures.sequentialDesk],
@@ -41,6 +60,47 @@ export function table(sizes: Record<string, SizeFigures>): string {
       [`${figures.desksOnTournaments?.desks ?? ''} desks, own tournaments`, figures.desksOnTournaments],
       [`${figures.desksOnOneTournament?.desks ?? ''} desks, one tournament`, figures.desksOnOneTournament],
     ];
+    const withPhases: Array<[string, PhaseFigures | undefined]> = [
+      ...scenarios.map(([name, f]): [string, PhaseFigures | undefined] => [name, f?.phases]),
+      [`${figures.inflight?.sent ?? ''} in flight`, figures.inflight?.phases],
+    ];
+    for (const [name, p] of withPhases) {
+      if (!p) continue;
+      phases.push([
+        size,
+        name,
+        String(p.batches),
+        ms(p.lockWaitMs),
+        ms(p.loadMs),
+        ms(p.engineMs),
+        ms(p.storeMs),
+        ms(p.batchMs),
+        String(p.snapshotsWritten),
+        p.snapshotWriteMs === undefined ? '-' : ms(p.snapshotWriteMs),
+        p.snapshotMsPerBatch === undefined ? '-' : ms(p.snapshotMsPerBatch),
+        String(p.replayedEntries),
+      ]);
+    }
+    const burst = figures.inflight;
+    if (burst) {
+      inflight.push(
+        `${size}: ${burst.sent} sent at once by ${burst.desks} desk${burst.desks > 1 ? 's' : ''}, ` +
+          `${burst.batches} acked, ${burst.errors} errors${burst.errorCodes.length ? ` (${burst.errorCodes.join(', ')})` : ''}; ` +
+          `wall ${ms(burst.wallMs)} ms, engine alone ${ms(burst.engineTotalMs)} ms` +
+          `${burst.phases ? ` (in the server ${ms(burst.phases.engineTotalMs)} ms)` : ''}: ${burst.wallOverEngine}x`,
+      );
+    }
+    const load = figures.coldLoad;
+    if (load) {
+      cold.push(
+        `${size}: ${load.loads} loads of ${Math.round(load.bytes / 1024)} KB: p50 ${ms(load.latencyMs.p50)} ms, ` +
+          `p95 ${ms(load.latencyMs.p95)}, max ${ms(load.latencyMs.max)}; ` +
+          (load.replayedPerLoad === undefined
+            ? `after ${load.tailBatches} batches (replayed entries unknown: no /metrics)`
+            : `log entries replayed per load ${load.replayedPerLoad} (after ${load.tailBatches} batches), ` +
+              `${load.snapshotsWritten} snapshots written meanwhile`),
+      );
+    }
     for (const [name, f] of scenarios) {
       if (!f) continue;
       mutations.push([
@@ -97,6 +157,16 @@ export function table(sizes: Record<string, SizeFigures>): string {
     );
   }
   const parts = [textTable(mutations)];
+  if (phases.length > 1)
+    parts.push(
+      ['server phases (/metrics), mean ms per batch; snapshots off the ack path:', textTable(phases)].join('\n'),
+    );
+  if (inflight.length)
+    parts.push(['in flight: wall time / the engine alone (floor):', ...inflight.map((line) => `  ${line}`)].join('\n'));
+  if (cold.length)
+    parts.push(
+      ['cold load (POST /factory/query: snapshot + log tail):', ...cold.map((line) => `  ${line}`)].join('\n'),
+    );
   if (bases.length) parts.push(['ack p50 with bases / without:', ...bases.map((line) => `  ${line}`)].join('\n'));
   if (reads.length > 1) parts.push(textTable(reads));
   parts.push(['no batch lost or applied twice:', ...checks.map((line) => `  ${line}`)].join('\n'));

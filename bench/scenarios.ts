@@ -4,6 +4,7 @@ import type { DeskAccount } from './accounts';
 import { Desk, type BatchResult } from './desk';
 import { engineFloor, type Replay } from './floor';
 import { postOk } from './http';
+import { phaseMeter, scrapeMetrics, type PhaseFigures } from './metrics';
 import { ratios, round, summarize, type Summary } from './stats';
 import { copyTournament, rescored, ScorePlan, type BenchTournament } from './tournaments';
 import { checkBroadcasts, type BroadcastCheck, type SentBatch } from './verify';
@@ -62,6 +63,8 @@ export interface LatencyFigures {
   ratioToFloor: { p50: number; p95: number; p99: number; mean: number };
   /** Batches per second the engine alone sustains on one thread (1000 / floor mean). */
   floorThroughputPerS: number;
+  /** The server's phases over the timed batches (and the settle after them), from `/metrics`. */
+  phases?: PhaseFigures;
 }
 
 function figures(results: BatchResult[], elapsedMs: number, floor: number[]): LatencyFigures {
@@ -117,13 +120,14 @@ export async function sequentialDesk(
   ctx: BenchContext,
   tournament: BenchTournament,
   options: SequentialOptions,
-): Promise<LatencyFigures & { tournamentId: string }> {
+): Promise<LatencyFigures & { tournamentId: string; plan: ScorePlan }> {
   const spare = await upload(ctx, tournament);
   const target = await upload(ctx, tournament);
   const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-seq`);
   try {
     await desk.join(target.tournamentId);
     for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
+    const meter = await phaseMeter(ctx.url);
     const results: BatchResult[] = [];
     const started = performance.now();
     for (let i = 0; i < options.batches; i++) {
@@ -135,9 +139,10 @@ export async function sequentialDesk(
     // Throughput counts the server's time only, not the pauses.
     const elapsed = performance.now() - started - options.paceMs * Math.max(0, options.batches - 1);
     await settle(options.settleMs);
+    const phases = await meter.stop();
     ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
     const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
-    return { tournamentId: target.tournamentId, ...figures(results, elapsed, floor) };
+    return { tournamentId: target.tournamentId, plan: target.plan, ...figures(results, elapsed, floor), phases };
   } finally {
     desk.close();
   }
@@ -206,6 +211,7 @@ export async function sequentialWithBases(
     const results: BatchResult[] = [];
     const others: BatchResult[] = [];
     let otherMs = 0;
+    const meter = await phaseMeter(ctx.url);
     const started = performance.now();
     for (let i = 0; i < options.batches; i++) {
       if (i > 0 && options.paceMs) await settle(options.paceMs);
@@ -242,6 +248,8 @@ export async function sequentialWithBases(
     }
 
     await settle(options.settleMs);
+    // The other desk's batches and the probe's are in these too.
+    const phases = await meter.stop();
     ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
     // The measured desk's batches alone: the other desk's touch another event, so the sequence stays valid.
     const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
@@ -259,6 +267,7 @@ export async function sequentialWithBases(
         sameSignIn: !ctx.account.otherToken,
       },
       conflictProbe,
+      phases,
     };
   } finally {
     desk.close();
@@ -298,6 +307,7 @@ export async function concurrentDesks(
     const targetOf = (i: number) => targets[options.separate ? i : 0];
     const joinedAt = await Promise.all(desks.map((desk, i) => desk.join(targetOf(i).tournamentId)));
     const perDesk: BatchResult[][] = desks.map(() => []);
+    const meter = await phaseMeter(ctx.url);
     const started = performance.now();
     const deadline = started + options.durationS * 1000;
     await Promise.all(
@@ -330,6 +340,7 @@ export async function concurrentDesks(
       acked,
     );
     await settle(options.settleMs);
+    const phases = await meter.stop();
     ctx.progress(`  floor: replaying up to ${options.floorLimit} batches on the engine alone`);
     const floor = engineFloor(
       targets.map((target) => replayOf(target, results)),
@@ -342,6 +353,7 @@ export async function concurrentDesks(
       ...figures(results, elapsed, floor),
       perDesk: perDesk.map((list) => list.filter((r) => r.ok).length),
       broadcasts,
+      phases,
     };
   } finally {
     for (const desk of desks) desk.close();
@@ -359,4 +371,167 @@ export async function commitRest(ctx: BenchContext, tournamentId: string, method
   const version = answer.versions[tournamentId];
   ctx.ledger.get(tournamentId)?.push({ ackId, ok: true, version });
   return version;
+}
+
+export interface InflightOptions {
+  /** Batches sent at once. */
+  inflight: number;
+  /** Desks sending them (all on the one tournament), batches dealt out in turn. */
+  inflightDesks: number;
+  warmup: number;
+  settleMs: number;
+}
+
+/** A burst of batches on one tournament: wall time against the engine's own total for them. */
+export interface InflightFigures {
+  desks: number;
+  sent: number;
+  /** Acked batches, and those answered with an error or not at all (all must be acked). */
+  batches: number;
+  errors: number;
+  errorCodes: string[];
+  /** From the first send to the last ack. */
+  wallMs: number;
+  /** The same batches replayed on the engine alone (the floor), in commit order, summed. */
+  engineTotalMs: number;
+  /** wallMs / engineTotalMs (issue 15 asks at most 1.3). */
+  wallOverEngine: number;
+  /** Each batch's send to its ack: mostly waiting behind the batches sent before it. */
+  latencyMs: Summary;
+  floorMs: Summary;
+  throughputPerS: number;
+  floorThroughputPerS: number;
+  /** The server's phases (its own engine total is `phases.engineTotalMs`). */
+  phases?: PhaseFigures;
+}
+
+/**
+ * `inflight` batches on one tournament, every one sent without waiting for any ack (as a desk
+ * flushing its offline queue, or a few of them at once): all must be acked. The wall time from
+ * the first send to the last ack against the engine's own total for the same batches, replayed
+ * on the floor (all of them, whatever `--floor-limit`): what the server adds to a stream of work.
+ */
+export async function inflightBatches(
+  ctx: BenchContext,
+  tournament: BenchTournament,
+  options: InflightOptions,
+): Promise<InflightFigures> {
+  const spare = await upload(ctx, tournament);
+  const target = await upload(ctx, tournament);
+  const run = randomBytes(3).toString('hex');
+  const desks = await Promise.all(
+    Array.from({ length: options.inflightDesks }, (_, i) =>
+      Desk.open(ctx.url, ctx.account.token, `bench-${run}-f${i}`),
+    ),
+  );
+  try {
+    await Promise.all(desks.map((desk) => desk.join(target.tournamentId)));
+    for (let i = 0; i < options.warmup; i++) note(ctx, await desks[0].send(spare.tournamentId, spare.plan.next()));
+    const batches = Array.from({ length: options.inflight }, () => target.plan.next());
+    const meter = await phaseMeter(ctx.url);
+    const started = performance.now();
+    const results = await Promise.all(
+      batches.map((methods, i) => desks[i % desks.length].send(target.tournamentId, methods)),
+    );
+    const wallMs = performance.now() - started;
+    for (const result of results) note(ctx, result);
+    await settle(options.settleMs);
+    const phases = await meter.stop();
+    ctx.progress(`  floor: replaying ${results.filter((r) => r.ok).length} batches on the engine alone`);
+    const floor = engineFloor([replayOf(target, results)], options.inflight, options.warmup);
+    const engineTotalMs = floor.reduce((sum, ms) => sum + ms, 0);
+    const ok = results.filter((r) => r.ok);
+    const floorMs = summarize(floor);
+    return {
+      desks: desks.length,
+      sent: results.length,
+      batches: ok.length,
+      errors: results.length - ok.length,
+      errorCodes: errorCodesOf(results),
+      wallMs: round(wallMs),
+      engineTotalMs: round(engineTotalMs),
+      wallOverEngine: engineTotalMs > 0 ? round(wallMs / engineTotalMs) : 0,
+      latencyMs: summarize(ok.map((r) => r.ms)),
+      floorMs,
+      throughputPerS: round(ok.length / (wallMs / 1000)),
+      floorThroughputPerS: floorMs.mean > 0 ? round(1000 / floorMs.mean) : 0,
+      phases,
+    };
+  } finally {
+    for (const desk of desks) desk.close();
+  }
+}
+
+export interface ColdLoadOptions {
+  /** Timed loads. */
+  coldLoads: number;
+  /** Batches committed just before, so that a load replays a tail after the snapshot. */
+  coldTail: number;
+  settleMs: number;
+}
+
+/** Loading a tournament from the store: the latest snapshot plus a replay of the log after it. */
+export interface ColdLoadFigures {
+  loads: number;
+  /** `POST /factory/query` (`getTournamentInfo`): request to answer. */
+  latencyMs: Summary;
+  /** Batches committed right before the loads. */
+  tailBatches: number;
+  /**
+   * Log entries the server replayed per load (`cfs_replayed_entries_total`): the tail actually
+   * behind the snapshot, which the server's own snapshots may have cut short of `tailBatches`.
+   */
+  replayedPerLoad?: number;
+  /** Snapshots the server wrote during the loads: more than 0 means the tail changed under them. */
+  snapshotsWritten?: number;
+  /** The starting record's JSON size. */
+  bytes: number;
+}
+
+/**
+ * A cold load, over the wire: `POST /factory/query` reads the tournament from the store on every
+ * call (it never uses the executor's hot copy, as a query must not touch it), which is the read a
+ * batch or a desk's join makes when the tournament is not in memory: latest snapshot, parse,
+ * replay of the log after it. A cheap query (`getTournamentInfo`) and its small answer are the only
+ * extras. First `coldTail` batches are committed one by one on the tournament, so that the loads
+ * have a tail to replay (the idle snapshot of a quiet tournament leaves none); the loads follow
+ * within the server's idle delay (SNAPSHOT_IDLE_MS, 5 s), before it snapshots the tail away.
+ */
+export async function coldLoad(
+  ctx: BenchContext,
+  tournament: BenchTournament,
+  options: ColdLoadOptions,
+  /** The tournament a scenario scored, with its plan (carried on); else a fresh copy. */
+  scored?: { tournamentId: string; plan: ScorePlan },
+): Promise<ColdLoadFigures & { tournamentId: string; plan: ScorePlan }> {
+  const { tournamentId, plan } = scored ?? (await upload(ctx, tournament));
+  const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-cold`);
+  try {
+    for (let i = 0; i < options.coldTail; i++) note(ctx, await desk.send(tournamentId, plan.next()));
+  } finally {
+    desk.close();
+  }
+  // The server's work after the last commit (public cache warming) is not the load's.
+  await settle(Math.min(options.settleMs, 1000));
+  const before = await scrapeMetrics(ctx.url);
+  const times: number[] = [];
+  for (let i = 0; i < options.coldLoads; i++) {
+    const started = performance.now();
+    await postOk(`${ctx.url}/factory/query`, { tournamentId, method: 'getTournamentInfo' }, ctx.account.token);
+    times.push(performance.now() - started);
+  }
+  const after = before && (await scrapeMetrics(ctx.url));
+  const delta = (name: string) => (after && before ? (after.get(name) ?? 0) - (before.get(name) ?? 0) : undefined);
+  const replayed = delta('cfs_replayed_entries_total');
+  return {
+    tournamentId,
+    plan,
+    loads: times.length,
+    latencyMs: summarize(times),
+    tailBatches: options.coldTail,
+    ...(replayed === undefined
+      ? {}
+      : { replayedPerLoad: round(replayed / times.length), snapshotsWritten: delta('cfs_snapshots_written_total') }),
+    bytes: tournament.bytes,
+  };
 }

@@ -23,6 +23,10 @@ const TINY: BenchOptions = {
   readDurationS: 0.3,
   coldReads: 2,
   connections: 2,
+  inflight: 24,
+  inflightDesks: 2,
+  coldLoads: 3,
+  coldTail: 2,
   floorLimit: 20,
   settleMs: 0,
   cacheDir: undefined,
@@ -93,13 +97,60 @@ describe('pnpm bench (smoke)', () => {
       expect(route.warmConcurrent.failures).toBe(0);
       expect(route.bytes).toBeGreaterThan(0);
     }
+    // The server's phases around each desk scenario, from /metrics before and after it.
+    const scenarios = [tiny.sequentialDesk!, bases, tiny.desksOnTournaments!, shared, tiny.inflight!];
+    for (const { phases, batches } of scenarios) {
+      expect(phases).toBeDefined();
+      expect(phases!.batches).toBeGreaterThanOrEqual(batches);
+      expect(phases!.engineMs).toBeGreaterThan(0);
+      expect(phases!.storeMs).toBeGreaterThan(0);
+      expect(phases!.lockWaitMs).toBeGreaterThanOrEqual(0);
+      expect(phases!.loadMs).toBeGreaterThanOrEqual(0);
+      expect(phases!.batchMs).toBeGreaterThanOrEqual(phases!.engineMs);
+      expect(phases!.engineTotalMs).toBeGreaterThan(0);
+      expect(phases!.snapshotsWritten).toBeGreaterThanOrEqual(0);
+      expect(phases!.replayedEntries).toBeGreaterThanOrEqual(0);
+      // The server exports cfs_snapshot_write_seconds.
+      expect(typeof phases!.snapshotWriteMs).toBe('number');
+      expect(typeof phases!.snapshotMsPerBatch).toBe('number');
+    }
+    // Nothing else ran on the server meanwhile: the window holds exactly the scenario's batches.
+    expect(tiny.sequentialDesk!.phases!.batches).toBe(TINY.batches);
+    // ... and with bases the other desk's and the probe's two.
+    expect(bases.phases!.batches).toBe(TINY.batches + bases.otherDesk.batches + 2);
+    // Every batch of the burst acked, the same batches replayed on the engine alone.
+    const inflight = tiny.inflight!;
+    expect(inflight).toMatchObject({ desks: 2, sent: TINY.inflight, batches: TINY.inflight, errors: 0 });
+    expect(inflight.phases!.batches).toBe(TINY.inflight);
+    expect(inflight.floorMs.count).toBe(TINY.inflight);
+    expect(inflight.engineTotalMs).toBeGreaterThan(0);
+    expect(inflight.wallMs).toBeGreaterThan(0);
+    expect(inflight.wallOverEngine).toBeCloseTo(inflight.wallMs / inflight.engineTotalMs, 1);
+    // Loads from the store, after the tail's batches.
+    const cold = tiny.coldLoad!;
+    expect(cold).toMatchObject({ loads: TINY.coldLoads, tailBatches: TINY.coldTail });
+    expect(cold.latencyMs.count).toBe(TINY.coldLoads);
+    expect(cold.latencyMs.p50).toBeGreaterThan(0);
+    expect(cold.replayedPerLoad).toBeGreaterThanOrEqual(0);
+    expect(cold.snapshotsWritten).toBeGreaterThanOrEqual(0);
     // The bases scenario: its warm-up, both desks' batches and the probe's first (the second was refused).
     const withBases = TINY.warmup + TINY.batches + bases.otherDesk.batches + 1;
     const sent =
-      TINY.warmup + TINY.batches + withBases + tiny.desksOnTournaments!.batches + shared.batches + TINY.coldReads;
+      TINY.warmup +
+      TINY.batches +
+      withBases +
+      TINY.coldTail +
+      tiny.desksOnTournaments!.batches +
+      shared.batches +
+      TINY.coldReads +
+      TINY.warmup +
+      TINY.inflight;
     expect(tiny.correctness).toMatchObject({ ok: true, acked: sent, logged: sent, lost: 0, duplicated: 0 });
     expect(table(sizes)).toContain('tiny: ok');
     expect(table(sizes)).toContain(`tiny: ${bases.p50OverPlain}x`);
+    expect(table(sizes)).toContain('server phases (/metrics)');
+    expect(table(sizes)).toContain(`tiny: ${TINY.inflight} sent at once by 2 desks, ${TINY.inflight} acked, 0 errors`);
+    expect(table(sizes)).toContain(`tiny: ${TINY.coldLoads} loads of`);
   }, 60_000);
 
   it('reports a batch missing from the log and one acked at another version than the log says', async () => {
