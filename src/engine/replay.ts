@@ -21,6 +21,11 @@ export const NON_REPLAYABLE_METHODS: ReadonlySet<string> = new Set<string>([
   'setEntryPositions',
 ]);
 
+/** Whether a log entry's directives rebuild its record when replayed (none of them is listed above). */
+export function isReplayable(methods: Directive[]): boolean {
+  return methods.every((directive) => !NON_REPLAYABLE_METHODS.has(directive.method));
+}
+
 /** Counters for /metrics: entries replayed, and those written by another engine version. */
 export const replayStats = { entries: 0, foreignEngine: 0, failures: 0 };
 

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { Storage, type Directive } from '../storage/storage.types';
+import { isReplayable } from '../engine/replay';
 import { MutationExecutor } from '../tournaments/executor.service';
 
 export type MutationLog =
@@ -78,10 +79,11 @@ export class DeskService {
       const first = await this.storage.log.firstVersion(tournamentId);
       if (first === undefined || first > sinceVersion + 1) return reset;
       const log = await this.storage.log.since(tournamentId, sinceVersion, version - sinceVersion);
-      // Contiguous from sinceVersion + 1 to version, and every entry replayable from directives.
+      // Contiguous from sinceVersion + 1 to version, and every entry replayable from directives
+      // (not a save, nor a batch the server itself stores whole because replay could differ).
       const replayable =
         log.length === version - sinceVersion &&
-        log.every((e, i) => e.version === sinceVersion + 1 + i && e.kind === 'mutation');
+        log.every((e, i) => e.version === sinceVersion + 1 + i && e.kind === 'mutation' && isReplayable(e.methods));
       if (!replayable) return reset;
       const entries = log.map(({ version: v, methods, userId, at, overrides, seed }) => ({
         version: v,

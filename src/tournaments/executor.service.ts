@@ -7,7 +7,7 @@ import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
 import { newSeed, runDeterministic } from '../engine/deterministic';
-import { ENGINE_VERSION, replayEntries, NON_REPLAYABLE_METHODS } from '../engine/replay';
+import { ENGINE_VERSION, isReplayable, replayEntries } from '../engine/replay';
 import { runDirectives, type TournamentChanges } from '../engine/run-directives';
 import {
   DuplicateKeyError,
@@ -440,6 +440,8 @@ export class MutationExecutor {
     if (hot.version > version) return undefined;
     const tail = await this.storageCall(() => this.storage.log.since(id, hot.version, version - hot.version));
     if (tail.length !== version - hot.version || tail[0]?.version !== hot.version + 1) return undefined;
+    // Those batches stored their record: replayed on this copy they could give another one.
+    if (!tail.every((entry) => isReplayable(entry.methods))) return undefined;
     try {
       replayEntries(hot.record, tail);
     } catch {
@@ -602,11 +604,6 @@ function commitTime(loaded: Loaded[]): Date {
   const times = loaded.map((entry) => Date.parse(entry.updatedAt ?? ''));
   const previous = Math.max(0, ...times.filter(Number.isFinite));
   return new Date(Math.max(Date.now(), previous + 1));
-}
-
-/** Whether a batch's log entry can rebuild its record (docs/mutations.md, Replay). */
-function isReplayable(methods: Directive[]): boolean {
-  return methods.every((directive) => !NON_REPLAYABLE_METHODS.has(directive.method));
 }
 
 function round(ms: number): number {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Histogram } from 'prom-client';
 import type { Storage } from '../storage/storage.types';
@@ -11,12 +12,7 @@ export interface SnapshotOptions {
 }
 
 /** Counters for /metrics. */
-export const snapshotStats = {
-  written: 0,
-  failed: 0,
-  verified: 0,
-  mismatches: 0,
-};
+export const snapshotStats = { written: 0, failed: 0, verified: 0, mismatches: 0 };
 
 /**
  * Time of each snapshot written: its JSON.stringify plus the storage call. In no registry of its
@@ -132,7 +128,7 @@ export class Snapshots {
       const rebuilt = await this.storage.tournaments.get(tournamentId);
       if (rebuilt?.version === version) {
         snapshotStats.verified++;
-        if (JSON.stringify(rebuilt.record) !== json) {
+        if (!sameValues(JSON.stringify(rebuilt.record), json)) {
           snapshotStats.mismatches++;
           this.logger.warn(`replaying the log of ${tournamentId} to version ${version} did not give the live record`);
         }
@@ -170,14 +166,17 @@ export class Snapshots {
   private track(tournamentId: string): Track {
     let track = this.tracks.get(tournamentId);
     if (!track) {
-      track = {
-        snapshotVersion: 0,
-        replayMs: 0,
-        busy: false,
-        chain: Promise.resolve(),
-      };
+      track = { snapshotVersion: 0, replayMs: 0, busy: false, chain: Promise.resolve() };
       this.tracks.set(tournamentId, track);
     }
     return track;
   }
+}
+
+/**
+ * The same record, whatever the order of its keys: a key the engine left undefined on the live
+ * record is gone from a snapshot, and set again later it lands elsewhere (test/engine/determinism).
+ */
+function sameValues(a: string, b: string): boolean {
+  return a === b || isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
 }

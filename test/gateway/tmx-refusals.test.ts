@@ -325,6 +325,27 @@ describe('/tmx refusals, validation and catch-up', () => {
       expect(await since(socket, id, 3)).toMatchObject({ version: 5, entries: [{ version: 4 }, { version: 5 }] });
     });
 
+    it('answers reset when a batch in the range is one the server stores whole (replay could differ)', async () => {
+      const id = await saved();
+      await mutate(id, 1); // version 2
+      const record = (await t.storage.tournaments.get(id))!.record as {
+        events: Array<{ eventId: string; entries: Array<{ participantId: string }> }>;
+      };
+      const [{ eventId, entries }] = record.events;
+      const entryPositions = [{ participantId: entries[0].participantId, entryPosition: 1 }];
+      await request(t.url)
+        .post('/factory')
+        .set(deskUser.auth)
+        .send({
+          tournamentIds: [id],
+          methods: [{ method: 'setEntryPositions', params: { tournamentId: id, eventId, entryPositions } }],
+        })
+        .expect(200); // version 3
+      const socket = await desk(t, deskUser.token);
+      expect(await since(socket, id, 1)).toEqual({ tournamentId: id, reset: true, version: 3 });
+      expect(await since(socket, id, 3)).toEqual({ tournamentId: id, version: 3, entries: [] });
+    });
+
     it('refuses another provider’s tournament, an unknown one and a bad version', async () => {
       const id = await saved(other);
       const socket = await desk(t, deskUser.token);

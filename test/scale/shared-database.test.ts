@@ -42,6 +42,30 @@ describe('two instances on one PostgreSQL database', () => {
   const add = (executor: MutationExecutor, id: string, name: string, ackId?: string) =>
     executor.execute({ tournamentIds: [id], methods: [addParticipantDirective(id, name)], user: desk, ackId });
 
+  it('reads the stored record instead of replaying a batch that replay would not reproduce', async () => {
+    const id = await newTournament();
+    expect(await add(a.executor, id, 'A1')).toMatchObject({ success: true, versions: { [id]: 2 } });
+    const stored = (await a.storage.tournaments.get(id))!.record as {
+      events: Array<{ eventId: string; entries: Array<{ participantId: string }> }>;
+    };
+    const [event] = stored.events;
+    const entryPositions = event.entries
+      .slice(0, 2)
+      .map(({ participantId }, i) => ({ participantId, entryPosition: i + 1 }));
+    const positioned = await b.execute({
+      tournamentIds: [id],
+      methods: [{ method: 'setEntryPositions', params: { tournamentId: id, eventId: event.eventId, entryPositions } }],
+      user: desk,
+    });
+    expect(positioned).toMatchObject({ success: true, versions: { [id]: 3 } });
+
+    reports.a.length = 0;
+    expect(await add(a.executor, id, 'A2')).toMatchObject({ success: true, versions: { [id]: 4 } });
+    // B stored that batch's record with its commit; A reads it rather than replaying on its copy.
+    expect(reports.a).toMatchObject([{ outcome: 'ok', hotHits: 0, hotMisses: 1 }]);
+    expect((await a.storage.tournaments.get(id))?.snapshotVersion).toBe(3);
+  });
+
   it("brings a hot record made stale by the other instance's commit up to date by replaying it, never writing it back", async () => {
     const id = await newTournament();
     expect(await add(a.executor, id, 'A1')).toMatchObject({ success: true, versions: { [id]: 2 } });

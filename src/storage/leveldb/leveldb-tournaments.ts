@@ -14,7 +14,6 @@ import { checkRestore, checkWrites } from '../check-writes';
 import { materialize } from '../materialize';
 import { compoundKey, prefixRange, versionKey, versionOfKey } from './keys';
 import type { KeyedMutex } from './keyed-mutex';
-import { GroupWriter } from './group-writer';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sublevels, type TournamentMeta } from './level-db';
 
 /** The lock of a tournament's snapshot (ids never contain NUL, so this never meets a tournament id). */
@@ -25,16 +24,11 @@ const snapshotKey = (tournamentId: string): string => `\u0000snapshot\u0000${tou
  * (commits); its snapshot lock guards the snapshot, so writing one never waits for a commit.
  */
 export class LevelDbTournaments implements TournamentStore, MutationLogStore {
-  /** Commits that are ready together share one synced write (group commit). */
-  private readonly writer: GroupWriter;
-
   constructor(
     private readonly db: Db,
     private readonly subs: Sublevels,
     private readonly locks: KeyedMutex,
-  ) {
-    this.writer = new GroupWriter(db);
-  }
+  ) {}
 
   async get(tournamentId: string): Promise<StoredTournament | undefined> {
     // One snapshot for every read, so a record never pairs with another commit's version or log.
@@ -107,7 +101,9 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
         if (ackKey !== undefined) ops.push(put(this.subs.acks, ackKey, write.version));
         if (write.calendar !== undefined) ops.push(...(await this.calendarOps(write.tournamentId, write.calendar)));
       }
-      await this.writer.write(ops);
+      // Commits of other tournaments at the same moment share one fsync: LevelDB queues concurrent
+      // writes and the first in line writes the whole group (group commit).
+      await writeBatch(this.db, ops);
     });
   }
 
