@@ -20,6 +20,8 @@ export interface CliArgs {
 export interface CliContext {
   users: UsersService;
   storage: Storage;
+  /** LOG_LEVEL, for commands that log as they go. */
+  logLevel?: string;
 }
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());

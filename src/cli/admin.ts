@@ -5,9 +5,16 @@ import { ConfigError, loadConfig } from '../config/config';
 import { openStorage } from '../storage/create-storage';
 import { StorageUnavailableError } from '../storage/storage.types';
 import { UsersService } from '../users/users.service';
-import { cliLogger } from '../logging/pretty';
-import { CliError, COMMANDS } from './admin-commands';
-import { TRANSFER_COMMANDS, type CommandResult } from './transfer-commands';
+import { CliError, COMMANDS, type CliContext } from './admin-commands';
+import type { CommandResult, TransferArgs } from './transfer-commands';
+
+// Loaded when used: the other commands start without the export and import code.
+const TRANSFER_COMMANDS = {
+  export: async (context: CliContext, args: TransferArgs) =>
+    (await import('./transfer-commands')).exportCommand(context, args),
+  import: async (context: CliContext, args: TransferArgs) =>
+    (await import('./transfer-commands')).importCommand(context, args),
+};
 
 const ALL = { ...COMMANDS, ...TRANSFER_COMMANDS };
 
@@ -86,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         merge: values.merge === true,
         fromCfsPostgres: text('from-cfs-postgres'),
       };
-      const context = { users: new UsersService(storage), storage, log: cliLogger(config.logLevel) };
+      const context = { users: new UsersService(storage), storage, logLevel: config.logLevel };
       const result: string | CommandResult = await ALL[command](context, args);
       const { output, code } = typeof result === 'string' ? { output: result, code: 0 } : result;
       if (output !== undefined) console.log(output);

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import type { Logger } from 'pino';
 import { exportToFile, writeExport } from '../transfer/export';
 import { ITEM_TYPES, LABELS, zeroCounts } from '../transfer/format';
 import { importFile, importFromCfs } from '../transfer/import';
 import { ImportError } from '../transfer/items';
 import { progressReporter } from '../transfer/progress';
 import type { ImportSummary } from '../transfer/summary';
+import { cliLogger } from '../logging/pretty';
 import { CliError, type CliArgs, type CliContext } from './admin-commands';
 
 export interface TransferArgs extends CliArgs {
@@ -13,10 +13,6 @@ export interface TransferArgs extends CliArgs {
   in?: string;
   merge?: boolean;
   fromCfsPostgres?: string;
-}
-
-export interface TransferContext extends CliContext {
-  log: Logger;
 }
 
 /** What a command prints on standard output, and its exit code. */
@@ -30,7 +26,8 @@ function defaultName(): string {
 }
 
 /** `admin:export [--out FILE]`: a file (gzipped for `.gz`), or standard output with `--out -`. */
-export async function exportCommand({ storage, log }: TransferContext, args: TransferArgs): Promise<CommandResult> {
+export async function exportCommand({ storage, logLevel }: CliContext, args: TransferArgs): Promise<CommandResult> {
+  const log = cliLogger(logLevel);
   const counts = zeroCounts();
   if (args.out === '-') {
     await writeExport(storage, process.stdout, { counts });
@@ -53,7 +50,8 @@ export async function exportCommand({ storage, log }: TransferContext, args: Tra
 }
 
 /** `admin:import --in FILE [--merge]` or `admin:import --from-cfs-postgres URL [--merge]`. */
-export async function importCommand({ storage, log }: TransferContext, args: TransferArgs): Promise<CommandResult> {
+export async function importCommand({ storage, logLevel }: CliContext, args: TransferArgs): Promise<CommandResult> {
+  const log = cliLogger(logLevel);
   if (!args.in === !args.fromCfsPostgres)
     throw new CliError('name one source: --in <file> or --from-cfs-postgres <url>');
   const options = { merge: args.merge, onProgress: progressReporter('tournaments') };
@@ -77,5 +75,3 @@ export async function importCommand({ storage, log }: TransferContext, args: Tra
     code: summary.refused.length ? 1 : 0,
   };
 }
-
-export const TRANSFER_COMMANDS = { export: exportCommand, import: importCommand } as const;

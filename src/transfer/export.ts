@@ -4,7 +4,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { version as engineVersion } from 'tods-competition-factory';
-import type { MutationLogEntry, Storage, StoredTournament } from '../storage/storage.types';
+import type { MutationLogEntry, Storage } from '../storage/storage.types';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, line, zeroCounts, type Counts } from './format';
 
 export interface ExportOptions {
@@ -46,19 +46,10 @@ export async function* exportLines(storage: Storage, options: ExportOptions = {}
     const read = await readTournament(storage, summary.tournamentId);
     done += 1;
     if (read) {
-      const { stored, log } = read;
       counts.tournament += 1;
-      yield line('tournament', {
-        tournamentId: stored.tournamentId,
-        providerId: stored.providerId,
-        version: stored.version,
-        updatedAt: stored.updatedAt,
-        record: stored.record,
-      });
-      for (const entry of log) {
-        counts.log += 1;
-        yield line('log', { entry });
-      }
+      counts.log += read.log.length;
+      // Only text is held while the lines are written: the record is garbage by then.
+      yield* read.lines();
     }
     options.onProgress?.(done, summaries.length);
   }
@@ -79,17 +70,26 @@ export async function* exportLines(storage: Storage, options: ExportOptions = {}
 }
 
 /**
- * The stored record with the log entries up to its version. A commit landing between the two
- * reads only adds entries past that version (left out); a prune only drops the oldest.
+ * The stored record with the log entries up to its version, as lines. A commit landing between the
+ * two reads only adds entries past that version (left out); a prune only drops the oldest.
  */
 async function readTournament(
   storage: Storage,
   tournamentId: string,
-): Promise<{ stored: StoredTournament; log: MutationLogEntry[] } | undefined> {
+): Promise<{ log: MutationLogEntry[]; lines(): Generator<string> } | undefined> {
   const stored = await storage.tournaments.get(tournamentId);
   if (!stored) return undefined; // removed since the listing
-  const log = (await storage.log.since(tournamentId, 0)).filter((entry) => entry.version <= stored.version);
-  return { stored, log };
+  // No closure here may refer to `stored`: `lines` would keep the record alive through it.
+  const { providerId, version, updatedAt, record } = stored;
+  const log = (await storage.log.since(tournamentId, 0)).filter((entry) => entry.version <= version);
+  const first = line('tournament', { tournamentId, providerId, version, updatedAt, record });
+  return {
+    log,
+    *lines() {
+      yield first;
+      for (const entry of log) yield line('log', { entry });
+    },
+  };
 }
 
 /** Streams the export into `out` (gzipped when asked), honouring backpressure. */
