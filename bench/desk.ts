@@ -90,8 +90,9 @@ export class Desk {
   /**
    * Sends one batch and resolves at its ack (never rejects: failures are in the result). `base`:
    * sent as `baseVersions[tournamentId]`, the version the desk's copy held when it made the batch.
+   * `timeoutMs`: how long to wait for the ack (a batch sent behind hundreds of others waits for them).
    */
-  send(tournamentId: string, methods: Directive[], base?: number): Promise<BatchResult> {
+  send(tournamentId: string, methods: Directive[], base?: number, timeoutMs = ACK_TIMEOUT_MS): Promise<BatchResult> {
     const ackId = `${this.name}-${++this.sent}`;
     return new Promise((resolve) => {
       const started = performance.now();
@@ -103,7 +104,7 @@ export class Desk {
         const ok = ack.success === true && version !== undefined;
         resolve({ ackId, tournamentId, methods, ms, ok, version, base, error: ack.error });
       };
-      const timer = setTimeout(() => settle({ error: { code: 'TIMEOUT', message: 'no ack' } }), ACK_TIMEOUT_MS);
+      const timer = setTimeout(() => settle({ error: { code: 'TIMEOUT', message: 'no ack' } }), timeoutMs);
       this.pending.set(ackId, settle);
       this.socket.emit('executionQueue', {
         type: 'executionQueue',

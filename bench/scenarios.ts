@@ -431,7 +431,10 @@ export async function inflightBatches(
     const meter = await phaseMeter(ctx.url);
     const started = performance.now();
     const results = await Promise.all(
-      batches.map((methods, i) => desks[i % desks.length].send(target.tournamentId, methods)),
+      // Each waits behind the ones sent before it: a minute plus a second for each of those.
+      batches.map((methods, i) =>
+        desks[i % desks.length].send(target.tournamentId, methods, undefined, 60_000 + 1000 * i),
+      ),
     );
     const wallMs = performance.now() - started;
     for (const result of results) note(ctx, result);
