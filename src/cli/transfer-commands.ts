@@ -30,7 +30,11 @@ export async function exportCommand({ storage, logLevel }: CliContext, args: Tra
   const log = cliLogger(logLevel);
   const counts = zeroCounts();
   if (args.out === '-') {
-    await writeExport(storage, process.stdout, { counts });
+    await writeExport(storage, process.stdout, { counts }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE')
+        throw new CliError('standard output was closed before the end');
+      throw error;
+    });
     return { code: 0 };
   }
   const out = args.out ?? defaultName();

@@ -159,6 +159,14 @@ describe('import of a damaged file', () => {
     }
   }, 60_000);
 
+  it('exports to standard output with --out -, nothing else on it', async () => {
+    const run = await cli(env(), 'export', '--out', '-');
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    const lines = run.stdout.split('\n').filter(Boolean);
+    expect(lines.slice(1).join('\n') + '\n').toBe(await contents(target.storage));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'header', formatVersion: 1 });
+  });
+
   it('names each kind of problem', async () => {
     const header = goodLines[0]!;
     const end = goodLines.at(-1)!;
