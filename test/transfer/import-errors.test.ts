@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,19 @@ describe('import of a damaged file', () => {
       await fresh.cleanup();
     }
   }, 60_000);
+
+  it('reads a gzipped export as the plain one, whatever its name', async () => {
+    const gz = join(dir, 'good-gzipped.data');
+    await exportToFile(source.storage, join(dir, 'good.jsonl.gz'));
+    renameSync(join(dir, 'good.jsonl.gz'), gz);
+    expect(readFileSync(gz).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const items = async (path: string) => {
+      const all = [];
+      for await (const item of readExport(fileLines(path))) all.push(item);
+      return all;
+    };
+    expect(await items(gz)).toEqual(await items(good));
+  });
 
   it('exports to standard output with --out -, nothing else on it', async () => {
     const run = await cli(env(), 'export', '--out', '-');
