@@ -97,6 +97,8 @@ export class MutationExecutor {
   readonly locks: TournamentLocks;
   readonly hot: HotRecords;
   readonly snapshots: Snapshots;
+  /** Tournaments whose hot copy a batch holds right now, and the promise of its return. */
+  private readonly running = new Map<string, Promise<void>>();
   private readonly unlocked: StoreReads = {
     get: (id) => this.storage.tournaments.get(id),
     getVersion: (id) => this.storage.tournaments.getVersion(id),
@@ -196,11 +198,28 @@ export class MutationExecutor {
    * executor's hot copy: use it synchronously (before any await) and never modify it.
    */
   async readCommitted(tournamentId: string): Promise<Loaded | undefined> {
-    const hot = this.hot.peek(tournamentId);
-    if (hot && hot.version === (await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId)))) {
-      // The hot copy may have been taken by a batch meanwhile; peek again after the await.
-      const still = this.hot.peek(tournamentId);
-      if (still?.version === hot.version) return { ...still, tournamentId };
+    // A batch holding the hot copy gives it back within a batch's time: waiting for it is far
+    // cheaper than rebuilding the record from its snapshot and log.
+    for (let waits = 0; ; waits++) {
+      const version = await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId));
+      if (version === undefined) return undefined;
+      // Peeked after the await: a batch may have taken or replaced the copy meanwhile.
+      const hot = this.hot.peek(tournamentId);
+      if (hot?.version === version) return { ...hot, tournamentId };
+      const running = this.running.get(tournamentId);
+      if (running && waits < 3) {
+        await running;
+        continue;
+      }
+      if (hot && hot.version < version) {
+        // Another instance committed: bring the copy up to date, unless a batch takes it meanwhile.
+        const caught = await this.catchUp(tournamentId, hot, version, () => this.hot.peek(tournamentId) === hot);
+        if (caught) {
+          this.hot.put(tournamentId, caught);
+          return { ...caught, tournamentId };
+        }
+      }
+      break;
     }
     const stored = await this.storageCall(() => this.storage.tournaments.get(tournamentId));
     return stored && { ...stored, tournamentId };
@@ -229,6 +248,18 @@ export class MutationExecutor {
     request: ExecuteRequest,
     report: BatchReport,
   ): Promise<ExecuteResult> {
+    let done = () => {};
+    const back = new Promise<void>((resolve) => (done = resolve));
+    for (const id of batch.tournamentIds) this.running.set(id, back);
+    try {
+      return await this.attempts(batch, request, report);
+    } finally {
+      for (const id of batch.tournamentIds) if (this.running.get(id) === back) this.running.delete(id);
+      done();
+    }
+  }
+
+  private async attempts(batch: CheckedBatch, request: ExecuteRequest, report: BatchReport): Promise<ExecuteResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // After losing a race to another instance, the retry holds the tournaments' cross-instance
       // lock from its first read to its commit, so it cannot lose again (PostgreSQL).
@@ -436,9 +467,15 @@ export class MutationExecutor {
    * it lacks, which costs their engine time instead of reading and parsing the whole record.
    * Undefined when that cannot be done (a save among them, a gap); the caller reads the record.
    */
-  private async catchUp(id: string, hot: HotRecord, version: number): Promise<HotRecord | undefined> {
+  private async catchUp(
+    id: string,
+    hot: HotRecord,
+    version: number,
+    stillMine: () => boolean = () => true,
+  ): Promise<HotRecord | undefined> {
     if (hot.version > version) return undefined;
     const tail = await this.storageCall(() => this.storage.log.since(id, hot.version, version - hot.version));
+    if (!stillMine()) return undefined;
     if (tail.length !== version - hot.version || tail[0]?.version !== hot.version + 1) return undefined;
     // Those batches stored their record: replayed on this copy they could give another one.
     if (!tail.every((entry) => isReplayable(entry.methods))) return undefined;
@@ -446,6 +483,7 @@ export class MutationExecutor {
       replayEntries(hot.record, tail);
     } catch {
       // The record may be half-changed: it is dropped, and the stored one is read instead.
+      if (this.hot.peek(id) === hot) this.hot.delete(id);
       return undefined;
     }
     const last = tail[tail.length - 1];

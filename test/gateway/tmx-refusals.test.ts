@@ -328,7 +328,7 @@ describe('/tmx refusals, validation and catch-up', () => {
     it('answers reset when a batch in the range is one the server stores whole (replay could differ)', async () => {
       const id = await saved();
       await mutate(id, 1); // version 2
-      const record = (await t.storage.tournaments.get(id))!.record as {
+      const record = (await t.storage.tournaments.get(id))!.record as unknown as {
         events: Array<{ eventId: string; entries: Array<{ participantId: string }> }>;
       };
       const [{ eventId, entries }] = record.events;

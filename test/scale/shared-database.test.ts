@@ -45,7 +45,7 @@ describe('two instances on one PostgreSQL database', () => {
   it('reads the stored record instead of replaying a batch that replay would not reproduce', async () => {
     const id = await newTournament();
     expect(await add(a.executor, id, 'A1')).toMatchObject({ success: true, versions: { [id]: 2 } });
-    const stored = (await a.storage.tournaments.get(id))!.record as {
+    const stored = (await a.storage.tournaments.get(id))!.record as unknown as {
       events: Array<{ eventId: string; entries: Array<{ participantId: string }> }>;
     };
     const [event] = stored.events;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/create-storage';
 import type { TournamentWrite } from '../../src/storage/storage.types';
+import { replayStats } from '../../src/engine/replay';
 import { snapshotStats } from '../../src/tournaments/snapshots';
 import { BACKENDS } from '../support/app';
 import { executorHarness, type ExecutorHarness } from '../support/executor';
@@ -103,6 +104,19 @@ describe.each(BACKENDS)('log-first commits (%s)', (backend) => {
     await until(async () => (await h.storage.tournaments.get(id))?.snapshotVersion === version);
     expect(snapshotStats.verified).toBeGreaterThan(verified);
     expect(snapshotStats.mismatches).toBe(mismatches);
+  });
+
+  it('lets a reader wait for the batch holding the hot copy instead of rebuilding the record by replay', async () => {
+    h = await executorHarness(backend, { SNAPSHOT_IDLE_MS: '600000' });
+    const id = await saved();
+    for (let i = 0; i < 3; i++) await run(id, [addPlayer(id, `Before ${i}`)]); // a tail to replay
+    const replayed = replayStats.entries;
+    const batches = Array.from({ length: 10 }, (_, i) => run(id, [addPlayer(id, `During ${i}`)]));
+    const reads = Array.from({ length: 10 }, () => h.executor.readCommitted(id));
+    const versions = (await Promise.all(reads)).map((read) => read!.version);
+    await Promise.all(batches);
+    expect(versions.every((version) => version >= 4 && version <= 14)).toBe(true);
+    expect(replayStats.entries).toBe(replayed);
   });
 
   it('writes the calendar entry with the commit only when it changed', async () => {
