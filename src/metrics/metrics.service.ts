@@ -144,21 +144,15 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         this.set(executor.hot.bytes);
       },
     });
+    // Counts their modules keep since start (the cache; replay and snapshots of log-first commits,
+    // docs/storage.md): a scrape copies them.
     const { cache } = this;
-    for (const [key, help] of Object.entries(CACHE_COUNTS)) {
-      new Counter({
-        name: `cfs_public_cache_${key}_total`,
-        help,
-        registers,
-        // The cache keeps its own counts since start; a scrape copies them.
-        collect() {
-          this.reset();
-          this.inc(cache?.stats()[key as keyof typeof CACHE_COUNTS] ?? 0);
-        },
-      });
-    }
-    // Log-first commits (docs/storage.md): replay and snapshot counts kept by their modules since start.
     const counts: Array<[string, string, () => number]> = [
+      ...Object.entries(CACHE_COUNTS).map(([key, help]): [string, string, () => number] => [
+        `cfs_public_cache_${key}_total`,
+        help,
+        () => cache?.stats()[key as keyof typeof CACHE_COUNTS] ?? 0,
+      ]),
       ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats.entries],
       [
         'cfs_replay_foreign_engine_total',
