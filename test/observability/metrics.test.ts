@@ -74,6 +74,12 @@ describe('GET /metrics', () => {
     expect(delta('cfs_hot_record_misses_total')).toBe(1);
     expect(after.get('cfs_hot_records_bytes')).toBeGreaterThan(1000);
     expect(after.get('cfs_lock_queue_depth')).toBe(0);
+    // Log-first commits: the counts are there from the first scrape (their values are shared by the
+    // apps of this test process, so only their presence is checked here).
+    for (const name of ['cfs_snapshots_written_total', 'cfs_replayed_entries_total', 'cfs_replay_mismatches_total']) {
+      expect(after.get(name), name).toBeGreaterThanOrEqual(0);
+    }
+    expect(after.get('cfs_snapshot_write_seconds_count')).toBeGreaterThanOrEqual(0);
   });
 
   it('shows batches queued behind a held lock, and counts the wait of one that gave up', async () => {
