@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { version as engineVersion } from 'tods-competition-factory';
 import type { MutationLogEntry, Storage } from '../storage/storage.types';
-import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, line, zeroCounts, type Counts } from './format';
+import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, line, tournamentLinePieces, zeroCounts, type Counts } from './format';
 
 export interface ExportOptions {
   /** Called after each tournament: how many are written, of how many. */
@@ -82,11 +82,11 @@ async function readTournament(
   // No closure here may refer to `stored`: `lines` would keep the record alive through it.
   const { providerId, version, updatedAt, record } = stored;
   const log = (await storage.log.since(tournamentId, 0)).filter((entry) => entry.version <= version);
-  const first = line('tournament', { tournamentId, providerId, version, updatedAt, record });
+  const first = tournamentLinePieces({ tournamentId, providerId, version, updatedAt, record });
   return {
     log,
     *lines() {
-      yield first;
+      yield* first;
       for (const entry of log) yield line('log', { entry });
     },
   };

@@ -10,8 +10,10 @@
  *   calendar  { entry }
  *   end       { counts }
  *
- * Keys are written in sorted order at every depth, so one store's data exports to the same bytes
- * from LevelDB and from PostgreSQL (whose JSONB does not keep key order).
+ * Records are written with their own key order, which both stores keep (LevelDB keeps the text,
+ * PostgreSQL a json column); every other object has its keys sorted at every depth (PostgreSQL's
+ * jsonb and column mapping do not keep their order). So one store's data exports to the same bytes
+ * from LevelDB and from PostgreSQL.
  */
 export const EXPORT_FORMAT = 'competition-factory-export';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -35,8 +37,8 @@ export function zeroCounts(): Counts {
 
 /**
  * One line of the file: `type` first, then the fields, keys sorted at every depth; ends with a
- * newline. JSON.stringify does the writing (one flat string, little garbage, so exports of large
- * records run in flat memory); the replacer hands it each object's members in sorted order.
+ * newline. JSON.stringify does the writing; the replacer hands it each object's members in sorted
+ * order.
  */
 export function line(type: string, body: Record<string, unknown>): string {
   const root = { type, ...body };
@@ -61,4 +63,25 @@ function typeFirst(root: { type: string }): Record<string, unknown> {
   const ordered: Record<string, unknown> = { type: root.type };
   for (const key of Object.keys(root).sort()) if (key !== 'type') ordered[key] = (root as Record<string, unknown>)[key];
   return ordered;
+}
+
+/**
+ * A tournament line in three pieces, the record in the middle as JSON.stringify writes it: the
+ * record keeps its own key order (both stores keep a record's text as written, so it exports the
+ * same from either), and a 1.5 MB record is written without a sorting pass or a joined copy.
+ */
+export function tournamentLinePieces(fields: {
+  tournamentId: string;
+  providerId?: string;
+  version: number;
+  updatedAt: string;
+  record: unknown;
+}): string[] {
+  const { tournamentId, providerId, version, updatedAt, record } = fields;
+  const owner = providerId === undefined ? '' : `"providerId":${JSON.stringify(providerId)},`;
+  return [
+    `{"type":"tournament",${owner}"record":`,
+    JSON.stringify(record),
+    `,"tournamentId":${JSON.stringify(tournamentId)},"updatedAt":${JSON.stringify(updatedAt)},"version":${JSON.stringify(version)}}\n`,
+  ];
 }
