@@ -62,7 +62,9 @@ export async function importCommand({ storage, logLevel }: CliContext, args: Tra
   let summary: ImportSummary;
   try {
     if (args.in) {
-      log.info(`importing ${args.in} into the ${storage.kind} store${args.merge ? ' (merge)' : ''}`);
+      log.info(
+        `importing ${args.in} into the ${storage.kind} store${args.merge ? ' (merge)' : ''}: checking every line, then writing`,
+      );
       summary = await importFile(storage, args.in, options);
     } else {
       log.info(`importing a CourtHive server's database into the ${storage.kind} store${args.merge ? ' (merge)' : ''}`);
