@@ -209,6 +209,9 @@ export class MutationExecutor {
       const running = this.running.get(tournamentId);
       if (running && waits < 3) {
         await running;
+        // Just committed and put back (the next queued batch takes it at its first await): use it now.
+        const back = this.hot.peek(tournamentId);
+        if (back) return { ...back, tournamentId };
         continue;
       }
       if (hot && hot.version < version) {
