@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import { z } from 'zod';
+import { emitToInstances } from '../gateway/broadcast-link';
 import type { RelayLink } from '../gateway/desk-fanout';
 import type { ChatMessageRecord } from '../storage/storage.types';
 import { toFeed, toWire, type FeedMessage, type WireMessage } from './chat-messages';
@@ -75,7 +76,11 @@ export class ChatRelay {
   }
 
   private send(relayed: Relayed): void {
-    if (this.link.enabled) this.namespace.serverSideEmit(CHAT_RELAY_EVENT, relayed);
+    if (this.link.enabled) {
+      emitToInstances(this.namespace, [CHAT_RELAY_EVENT, relayed], (error) =>
+        this.logger.warn(`chat relay failed: ${error.message}`),
+      );
+    }
     this.deliver(relayed);
   }
 
@@ -106,9 +111,10 @@ export class ChatRelay {
     const local = await this.localCount(rooms);
     if (!this.link.enabled || !this.link.up) return local;
     const remote = await new Promise<number>((resolve) => {
-      this.namespace.serverSideEmit(CHAT_COUNT_EVENT, rooms, (_error: Error | null, replies: unknown[]) =>
-        resolve(replies.reduce<number>((sum, reply) => sum + (typeof reply === 'number' ? reply : 0), 0)),
-      );
+      const answered = (_error: Error | null, replies: unknown[]) =>
+        resolve(replies.reduce<number>((sum, reply) => sum + (typeof reply === 'number' ? reply : 0), 0));
+      // Redis gone meanwhile: only this instance's sockets count, as when it is away.
+      emitToInstances(this.namespace, [CHAT_COUNT_EVENT, rooms, answered], () => resolve(0));
     });
     return local + remote;
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Namespace } from 'socket.io';
 import { AppConfig } from '../config/config';
 
 export interface BroadcastHealth {
@@ -123,4 +124,19 @@ export class BroadcastLink implements OnApplicationShutdown {
 /** A command with its overloads erased, to wrap it. */
 function loose(command: unknown): (...args: unknown[]) => Promise<unknown> {
   return command as (...args: unknown[]) => Promise<unknown>;
+}
+
+/**
+ * A server-side emit to the other instances (`packet`: event, arguments and, for answers, a last
+ * callback). Called on the adapter, whose promise Socket.IO's own `serverSideEmit` drops: Redis
+ * going away mid-call (a restart, a shutdown) is then `onError`, never an unhandled rejection.
+ */
+export function emitToInstances(namespace: Namespace, packet: unknown[], onError: (error: Error) => void): void {
+  const adapter = namespace.adapter as unknown as { serverSideEmit(packet: unknown[]): unknown };
+  try {
+    const sent = adapter.serverSideEmit(packet);
+    if (sent instanceof Promise) sent.catch(onError);
+  } catch (error) {
+    onError(error as Error);
+  }
 }

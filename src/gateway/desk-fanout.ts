@@ -3,6 +3,7 @@ import type { Namespace } from 'socket.io';
 import { z } from 'zod';
 import type { CommittedEvent } from '../tournaments/tournament-events';
 import { CommitSequencer } from './commit-sequencer';
+import { emitToInstances } from './broadcast-link';
 import { broadcastCommit } from './desk-broadcast';
 
 /** The server-side event that carries a commit to the other instances. */
@@ -57,7 +58,11 @@ export class DeskFanout {
 
   /** A commit of this instance (under its locks); `ack` sends the sender's ack, when it is here. */
   committedHere(committed: CommittedEvent, ack?: () => void): void {
-    if (this.link.enabled) this.namespace.serverSideEmit(RELAY_EVENT, toRelayed(committed));
+    if (this.link.enabled) {
+      emitToInstances(this.namespace, [RELAY_EVENT, toRelayed(committed)], (error) =>
+        this.logger.warn(`desk broadcast relay failed: ${error.message}`),
+      );
+    }
     this.deliver(committed, () => {
       ack?.();
       broadcastCommit(this.namespace, committed);

@@ -1,3 +1,5 @@
+import type { Namespace } from 'socket.io';
+import { emitToInstances } from '../../src/gateway/broadcast-link';
 import { describe, expect, it } from 'vitest';
 import { deskEmissions } from '../../src/gateway/desk-broadcast';
 import { parseBatch } from '../../src/gateway/messages';
@@ -133,5 +135,24 @@ describe('parseBatch', () => {
     [{ methods: [{ method: 'a', params: JSON.parse('{"constructor":{"prototype":{}}}') }] }, 'ERR_INVALID_INPUT'],
   ])('refuses %j with %s', (input, code) => {
     expect(parseBatch(input, limits).error?.code).toBe(code);
+  });
+});
+
+describe('emitToInstances', () => {
+  it('hands a failing adapter call (Redis gone mid-call) to onError instead of an unhandled rejection', async () => {
+    const errors: string[] = [];
+    const failing = (how: 'reject' | 'throw') =>
+      ({
+        adapter: {
+          serverSideEmit: () => {
+            if (how === 'throw') throw new Error('thrown');
+            return Promise.reject(new Error("Stream isn't writeable"));
+          },
+        },
+      }) as unknown as Namespace;
+    emitToInstances(failing('reject'), ['event', 1], (error) => errors.push(error.message));
+    emitToInstances(failing('throw'), ['event', 1], (error) => errors.push(error.message));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors.sort()).toEqual(["Stream isn't writeable", 'thrown']);
   });
 });
