@@ -31,6 +31,15 @@ export interface StoredTournament {
   tailMs?: number;
 }
 
+/** A tournament's head and its record as stored text (see `TournamentStore.getText`). */
+export interface StoredText {
+  tournamentId: string;
+  providerId?: string;
+  version: number;
+  updatedAt: string;
+  json: string;
+}
+
 export interface TournamentSummary {
   tournamentId: string;
   providerId?: string;
@@ -138,6 +147,11 @@ export class DuplicateKeyError extends Error {
 
 export interface TournamentStore {
   get(tournamentId: string): Promise<StoredTournament | undefined>;
+  /**
+   * The record's stored JSON text when its snapshot is at the head version (nothing to replay), so
+   * a reader that only passes the text on never parses it (exports); undefined otherwise.
+   */
+  getText(tournamentId: string): Promise<StoredText | undefined>;
   /** The stored version without loading the record; undefined when absent. */
   getVersion(tournamentId: string): Promise<number | undefined>;
   /** Version, owner and commit time without loading the record; undefined when absent. */

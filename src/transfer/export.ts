@@ -77,12 +77,14 @@ async function readTournament(
   storage: Storage,
   tournamentId: string,
 ): Promise<{ log: MutationLogEntry[]; lines(): Generator<string> } | undefined> {
-  const stored = await storage.tournaments.get(tournamentId);
+  // The stored text when there is nothing to replay: passed on as it is, never parsed (memory).
+  const stored = (await storage.tournaments.getText(tournamentId)) ?? (await storage.tournaments.get(tournamentId));
   if (!stored) return undefined; // removed since the listing
   // No closure here may refer to `stored`: `lines` would keep the record alive through it.
-  const { providerId, version, updatedAt, record } = stored;
+  const { providerId, version, updatedAt } = stored;
   const log = (await storage.log.since(tournamentId, 0)).filter((entry) => entry.version <= version);
-  const first = tournamentLinePieces({ tournamentId, providerId, version, updatedAt, record });
+  const body = 'json' in stored ? { json: stored.json } : { record: stored.record };
+  const first = tournamentLinePieces({ tournamentId, providerId, version, updatedAt, ...body });
   return {
     log,
     *lines() {

@@ -75,13 +75,15 @@ export function tournamentLinePieces(fields: {
   providerId?: string;
   version: number;
   updatedAt: string;
-  record: unknown;
+  /** The record, or its JSON text as stored (written as it is). */
+  record?: unknown;
+  json?: string;
 }): string[] {
-  const { tournamentId, providerId, version, updatedAt, record } = fields;
+  const { tournamentId, providerId, version, updatedAt, record, json } = fields;
   const owner = providerId === undefined ? '' : `"providerId":${JSON.stringify(providerId)},`;
   return [
     `{"type":"tournament",${owner}"record":`,
-    JSON.stringify(record),
+    json ?? JSON.stringify(record),
     `,"tournamentId":${JSON.stringify(tournamentId)},"updatedAt":${JSON.stringify(updatedAt)},"version":${JSON.stringify(version)}}\n`,
   ];
 }

@@ -309,6 +309,21 @@ export function storageContract(open: OpenStorage): void {
       ]);
     });
 
+    it('hands out the stored text only while the snapshot is at the head', async () => {
+      const id = uid('t');
+      const first = writeOf(id, 1, { providerId: 'p-1' });
+      await storage.tournaments.commit([first]);
+      expect(await storage.tournaments.getText(id)).toEqual({
+        ...{ tournamentId: id, providerId: 'p-1', version: 1, updatedAt: first.log.at, json: first.json },
+      });
+      await storage.tournaments.commit([appendOf(id, 2, 'Appended')]);
+      expect(await storage.tournaments.getText(id)).toBeUndefined(); // the log entry must be replayed
+      const json = JSON.stringify((await storage.tournaments.get(id))!.record);
+      await storage.tournaments.snapshot(id, 2, json);
+      expect((await storage.tournaments.getText(id))?.json).toBe(json);
+      expect(await storage.tournaments.getText(uid('t'))).toBeUndefined();
+    });
+
     it('refuses a first version without its record, and an append out of order', async () => {
       const id = uid('t');
       await expect(storage.tournaments.commit([appendOf(id, 1, 'No record')])).rejects.toThrow();

@@ -5,6 +5,7 @@ import {
   type MutationLogEntry,
   type MutationLogStore,
   type RestoredTournament,
+  type StoredText,
   type StoredTournament,
   type TournamentStore,
   type TournamentSummary,
@@ -44,6 +45,21 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
       const tail = stored.version < meta.version ? await this.subs.log.values({ ...range, snapshot }).all() : [];
       const { version: snapshotVersion, bytes } = stored;
       return materialize({ tournamentId, ...meta, snapshotVersion, bytes, snapshot: json, tail });
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  async getText(tournamentId: string): Promise<StoredText | undefined> {
+    const snapshot = this.db.snapshot();
+    try {
+      const [meta, stored] = await Promise.all([
+        read(this.subs.meta, tournamentId, snapshot),
+        read(this.subs.snapshots, tournamentId, snapshot),
+      ]);
+      if (!meta || stored?.version !== meta.version) return undefined;
+      const json = await read(this.subs.records, tournamentId, snapshot);
+      return json === undefined ? undefined : { tournamentId, ...meta, json };
     } finally {
       await snapshot.close();
     }

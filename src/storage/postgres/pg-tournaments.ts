@@ -7,6 +7,7 @@ import {
   type MutationLogEntry,
   type MutationLogStore,
   type RestoredTournament,
+  type StoredText,
   type StoredTournament,
   type TournamentRecord,
   type TournamentStore,
@@ -119,6 +120,30 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
         ...{ updatedAt: row.updated_at.toISOString(), snapshotVersion, snapshot: row.record, bytes: row.bytes, tail },
       });
     }
+  }
+
+  async getText(tournamentId: string): Promise<StoredText | undefined> {
+    const { rows } = await this.pool.query<{
+      provider_id: string | null;
+      version: number;
+      updated_at: Date;
+      json: string;
+    }>(
+      `SELECT t.provider_id, t.version, t.updated_at, s.record::text AS json
+         FROM tournaments t JOIN tournament_snapshots s USING (tournament_id)
+        WHERE tournament_id = $1 AND s.version = t.version`,
+      [tournamentId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const { version, json } = row;
+    return {
+      tournamentId,
+      providerId: row.provider_id ?? undefined,
+      version,
+      updatedAt: row.updated_at.toISOString(),
+      json,
+    };
   }
 
   getVersion(tournamentId: string): Promise<number | undefined> {
