@@ -7,30 +7,9 @@ import { loadConfig } from '../../src/config/config';
 import { openStorage } from '../../src/storage/create-storage';
 import { BACKENDS, TEST_JWT_SECRET, testEnv } from '../support/app';
 import { RELAXED_LIMITS } from '../auth/helpers';
+import { cli, type Run } from '../support/cli';
 
 const ROOT = join(__dirname, '..', '..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as operators do: a separate Node process from the project root, config from the environment. */
-function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'src', 'cli', 'run.mjs'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe.each(BACKENDS)('admin CLI (%s)', (backend) => {
   let env: Record<string, string>;
