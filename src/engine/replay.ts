@@ -38,30 +38,49 @@ const logger = new Logger('Replay');
 
 /**
  * Applies log entries to `record` (changed in place) with the seed and clock each was first run
- * with, which gives the record those batches produced (docs/mutations.md, Replay).
+ * with, which gives the record those batches produced (docs/mutations.md, Replay). Synchronous: for
+ * a record others can reach (a hot copy) between two entries.
  */
 export function replayEntries(record: TournamentRecord, entries: MutationLogEntry[]): TournamentRecord {
-  for (const entry of entries) {
-    if (entry.kind !== 'mutation' || entry.seed === undefined) {
-      replayStats.failures++;
-      throw new ReplayError(`log entry ${entry.version} of ${entry.tournamentId} cannot be replayed`);
-    }
-    if (entry.engine !== ENGINE_VERSION) {
-      replayStats.foreignEngine++;
-      logger.warn(
-        `replaying version ${entry.version} of ${entry.tournamentId}, written by engine ${entry.engine ?? 'unknown'}, on ${ENGINE_VERSION}`,
-      );
-    }
-    const methods = structuredClone(entry.methods) as Directive[];
-    const inputs = { seed: entry.seed, at: Date.parse(entry.at) };
-    const outcome = runDeterministic(inputs, () => runDirectives({ [entry.tournamentId]: record }, methods));
-    replayStats.entries++;
-    if (!outcome.success) {
-      replayStats.failures++;
-      throw new ReplayError(
-        `replaying version ${entry.version} of ${entry.tournamentId} failed: ${outcome.error.code} ${outcome.error.message}`,
-      );
-    }
+  for (const entry of entries) replayEntry(record, entry);
+  return record;
+}
+
+/**
+ * As `replayEntries`, letting other work run between two entries, so rebuilding a record (up to the
+ * snapshot budget of engine time) never holds the thread longer than one batch would. Only for a
+ * record nobody else can reach until it is rebuilt (a cold load).
+ */
+export async function replayEntriesYielding(
+  record: TournamentRecord,
+  entries: MutationLogEntry[],
+): Promise<TournamentRecord> {
+  for (const [index, entry] of entries.entries()) {
+    if (index > 0) await new Promise((resolve) => setImmediate(resolve));
+    replayEntry(record, entry);
   }
   return record;
+}
+
+function replayEntry(record: TournamentRecord, entry: MutationLogEntry): void {
+  if (entry.kind !== 'mutation' || entry.seed === undefined) {
+    replayStats.failures++;
+    throw new ReplayError(`log entry ${entry.version} of ${entry.tournamentId} cannot be replayed`);
+  }
+  if (entry.engine !== ENGINE_VERSION) {
+    replayStats.foreignEngine++;
+    logger.warn(
+      `replaying version ${entry.version} of ${entry.tournamentId}, written by engine ${entry.engine ?? 'unknown'}, on ${ENGINE_VERSION}`,
+    );
+  }
+  const methods = structuredClone(entry.methods) as Directive[];
+  const inputs = { seed: entry.seed, at: Date.parse(entry.at) };
+  const outcome = runDeterministic(inputs, () => runDirectives({ [entry.tournamentId]: record }, methods));
+  replayStats.entries++;
+  if (!outcome.success) {
+    replayStats.failures++;
+    throw new ReplayError(
+      `replaying version ${entry.version} of ${entry.tournamentId} failed: ${outcome.error.code} ${outcome.error.message}`,
+    );
+  }
 }

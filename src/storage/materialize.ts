@@ -1,4 +1,4 @@
-import { replayEntries, ReplayError } from '../engine/replay';
+import { replayEntriesYielding, ReplayError } from '../engine/replay';
 import type { MutationLogEntry, StoredTournament, TournamentRecord } from './storage.types';
 
 /** A tournament as a store keeps it: the latest snapshot, and the log entries after it. */
@@ -16,7 +16,7 @@ export interface SnapshotAndTail {
 }
 
 /** The record at the head version: the snapshot with the tail replayed on it. */
-export function materialize(stored: SnapshotAndTail): StoredTournament {
+export async function materialize(stored: SnapshotAndTail): Promise<StoredTournament> {
   const { tournamentId, version, snapshotVersion, tail } = stored;
   const expected = version - snapshotVersion;
   if (tail.length !== expected || (expected > 0 && tail[0].version !== snapshotVersion + 1)) {
@@ -26,7 +26,7 @@ export function materialize(stored: SnapshotAndTail): StoredTournament {
   }
   const record =
     typeof stored.snapshot === 'string' ? (JSON.parse(stored.snapshot) as TournamentRecord) : stored.snapshot;
-  replayEntries(record, tail);
+  await replayEntriesYielding(record, tail);
   return {
     tournamentId,
     providerId: stored.providerId,
