@@ -169,6 +169,6 @@ function forbidden(tournamentId: string): Failure {
 }
 
 function toHistoryEntry(entry: MutationLogEntry) {
-  const { version, methods, userId, ackId, at, kind, changes, overrides } = entry;
-  return { version, methods, userId, ackId, at, kind, changes, overrides };
+  const { version, methods, userId, ackId, at, kind, changes, overrides, seed } = entry;
+  return { version, methods, userId, ackId, at, kind, changes, overrides, seed };
 }

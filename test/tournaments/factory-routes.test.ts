@@ -63,6 +63,9 @@ describe.each(BACKENDS)('private /factory routes on %s', (backend) => {
       Array.from({ length: 51 }, (_, i) => i + 1),
     );
     expect(history.body.entries[1]).toMatchObject({ userId: desk.user.email, methods: [{ method: 'addParticipant' }] });
+    // Replay inputs (contract: log entries carry seed and at); a save has no seed.
+    expect(history.body.entries[1]).toMatchObject({ seed: expect.any(Number), at: expect.any(String) });
+    expect(history.body.entries[0].seed).toBeUndefined();
   });
 
   it('answers POST routes with 200 and matches paths case-insensitively', async () => {
