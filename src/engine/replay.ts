@@ -26,6 +26,11 @@ export function isReplayable(methods: Directive[]): boolean {
   return methods.every((directive) => !NON_REPLAYABLE_METHODS.has(directive.method));
 }
 
+/** Whether `entries` are exactly the versions after `from` up to `to`, in order (nothing missing). */
+export function continuesFrom(entries: MutationLogEntry[], from: number, to: number): boolean {
+  return entries.length === to - from && entries.every((entry, index) => entry.version === from + 1 + index);
+}
+
 /** Counters for /metrics: entries replayed, and those written by another engine version. */
 export const replayStats = { entries: 0, foreignEngine: 0, failures: 0 };
 

@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { Storage, type Directive } from '../storage/storage.types';
-import { isReplayable } from '../engine/replay';
+import { continuesFrom, isReplayable } from '../engine/replay';
 import { MutationExecutor } from '../tournaments/executor.service';
 
 export type MutationLog =
@@ -82,8 +82,7 @@ export class DeskService {
       // Contiguous from sinceVersion + 1 to version, and every entry replayable from directives
       // (not a save, nor a batch the server itself stores whole because replay could differ).
       const replayable =
-        log.length === version - sinceVersion &&
-        log.every((e, i) => e.version === sinceVersion + 1 + i && e.kind === 'mutation' && isReplayable(e.methods));
+        continuesFrom(log, sinceVersion, version) && log.every((e) => e.kind === 'mutation' && isReplayable(e.methods));
       if (!replayable) return reset;
       const entries = log.map(({ version: v, methods, userId, at, overrides, seed }) => ({
         version: v,

@@ -1,4 +1,4 @@
-import { replayEntriesYielding, ReplayError } from '../engine/replay';
+import { continuesFrom, replayEntriesYielding, ReplayError } from '../engine/replay';
 import type { MutationLogEntry, StoredTournament, TournamentRecord } from './storage.types';
 
 /** A tournament as a store keeps it: the latest snapshot, and the log entries after it. */
@@ -18,8 +18,7 @@ export interface SnapshotAndTail {
 /** The record at the head version: the snapshot with the tail replayed on it. */
 export async function materialize(stored: SnapshotAndTail): Promise<StoredTournament> {
   const { tournamentId, version, snapshotVersion, tail } = stored;
-  const expected = version - snapshotVersion;
-  if (tail.length !== expected || (expected > 0 && tail[0].version !== snapshotVersion + 1)) {
+  if (!continuesFrom(tail, snapshotVersion, version)) {
     throw new ReplayError(
       `the log of ${tournamentId} does not reach from its snapshot (version ${snapshotVersion}) to version ${version}`,
     );

@@ -7,7 +7,7 @@ import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
 import { newSeed, runDeterministic } from '../engine/deterministic';
-import { ENGINE_VERSION, isReplayable, replayEntries } from '../engine/replay';
+import { continuesFrom, ENGINE_VERSION, isReplayable, replayEntries } from '../engine/replay';
 import { runDirectives, type TournamentChanges } from '../engine/run-directives';
 import {
   DuplicateKeyError,
@@ -64,9 +64,8 @@ interface Loaded extends HotRecord {
 /** What a mutation's log entry records beside its directives. */
 type LogExtras = Pick<MutationLogEntry, 'changes' | 'overrides' | 'by' | 'seed' | 'engine' | 'engineMs'>;
 
-/** How a batch was run: the replay inputs, its engine time, and whether its log entry can rebuild it. */
+/** How a batch was run: its engine time, and whether its log entry can rebuild its record. */
 interface RunFacts {
-  seed: number;
   engineMs: number;
   replayable: boolean;
 }
@@ -317,12 +316,12 @@ export class MutationExecutor {
     }
     for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
     const single = loaded.length === 1;
-    const facts: RunFacts = { seed, engineMs, replayable: single && isReplayable(batch.methods) };
+    const facts: RunFacts = { engineMs, replayable: single && isReplayable(batch.methods) };
     const logged: Record<string, LogExtras> = {};
     for (const { tournamentId } of loaded) {
       const changes = changedSet(tournamentId, batch.methods, outcome.changes[tournamentId], single);
-      logged[tournamentId] = { changes, ...(request.origin?.holder ? { by: request.origin.holder } : {}) };
-      Object.assign(logged[tournamentId], { seed, engine: ENGINE_VERSION, engineMs: round(engineMs) });
+      const by = request.origin?.holder ? { by: request.origin.holder } : {};
+      logged[tournamentId] = { changes, ...by, seed, engine: ENGINE_VERSION, engineMs: round(engineMs) };
     }
     if (check.length) await this.detectConflicts(batch, check, logged, request.origin?.holder);
     // Results may point into the records, which the next batch changes: answer with a snapshot.
@@ -479,7 +478,7 @@ export class MutationExecutor {
     if (hot.version > version) return undefined;
     const tail = await this.storageCall(() => this.storage.log.since(id, hot.version, version - hot.version));
     if (!stillMine()) return undefined;
-    if (tail.length !== version - hot.version || tail[0]?.version !== hot.version + 1) return undefined;
+    if (!continuesFrom(tail, hot.version, version)) return undefined;
     // Those batches stored their record: replayed on this copy they could give another one.
     if (!tail.every((entry) => isReplayable(entry.methods))) return undefined;
     try {
