@@ -89,14 +89,9 @@ export class Snapshots {
 
   /** Writes a snapshot of the hot copy now when the stored one is behind it (before pruning). */
   write(tournamentId: string): Promise<void> {
-    const entry = this.hot.peek(tournamentId);
-    const track = this.tracks.get(tournamentId);
-    if (!entry || !track || entry.version <= track.snapshotVersion) return track?.chain ?? Promise.resolve();
-    // Serialised here, before any await: the hot copy changes with the next batch.
-    const started = performance.now();
-    const json = JSON.stringify(entry.record);
-    track.replayMs = 0;
-    return this.enqueue(tournamentId, entry.version, () => json, performance.now() - started);
+    const hot = this.serialiseHot(tournamentId);
+    if (!hot) return this.tracks.get(tournamentId)?.chain ?? Promise.resolve();
+    return this.enqueue(tournamentId, hot.version, () => hot.json, hot.ms);
   }
 
   /** Shutdown: every hot tournament's snapshot catches up with its record. */
@@ -116,14 +111,9 @@ export class Snapshots {
    * would, compare with the live record, count a mismatch, then store the live record.
    */
   private async verifyAndWrite(tournamentId: string): Promise<void> {
-    const entry = this.hot.peek(tournamentId);
-    const track = this.tracks.get(tournamentId);
-    if (!entry || !track || entry.version <= track.snapshotVersion) return;
-    const { version } = entry;
-    const started = performance.now();
-    const json = JSON.stringify(entry.record);
-    const serialisedMs = performance.now() - started;
-    track.replayMs = 0;
+    const hot = this.serialiseHot(tournamentId);
+    if (!hot) return;
+    const { version, json } = hot;
     try {
       const rebuilt = await this.storage.tournaments.get(tournamentId);
       if (rebuilt?.version === version) {
@@ -139,7 +129,21 @@ export class Snapshots {
         `replaying the log of ${tournamentId} to version ${version} failed: ${(error as Error).message}`,
       );
     }
-    await this.enqueue(tournamentId, version, () => json, serialisedMs);
+    await this.enqueue(tournamentId, version, () => json, hot.ms);
+  }
+
+  /**
+   * The hot copy as JSON when the stored snapshot is behind it. Serialised at once, before any
+   * await, because the copy changes with the next batch; the replay budget starts again from it.
+   */
+  private serialiseHot(tournamentId: string): { version: number; json: string; ms: number } | undefined {
+    const entry = this.hot.peek(tournamentId);
+    const track = this.tracks.get(tournamentId);
+    if (!entry || !track || entry.version <= track.snapshotVersion) return undefined;
+    const started = performance.now();
+    const json = JSON.stringify(entry.record);
+    track.replayMs = 0;
+    return { version: entry.version, json, ms: performance.now() - started };
   }
 
   /** `serialisedMs`: time already spent serialising the record (observed with the write). */
