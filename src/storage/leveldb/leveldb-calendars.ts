@@ -4,6 +4,29 @@ import { compoundKey, prefixRange } from './keys';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sub } from './level-db';
 
 /**
+ * The writes that put a tournament's calendar entry in place (`null`: remove it), moving it in the
+ * owner index when its provider changed. Also part of a tournament commit (leveldb-tournaments.ts).
+ */
+export async function calendarWrites(
+  entries: Sub<CalendarEntry>,
+  owners: Sub<string>,
+  tournamentId: string,
+  entry: CalendarEntry | null,
+): Promise<BatchOp[]> {
+  const owner = await read(owners, tournamentId);
+  const ops: BatchOp[] = [];
+  if (owner !== undefined && owner !== entry?.providerId) {
+    ops.push(del(entries, compoundKey(owner, tournamentId)), del(owners, tournamentId));
+  }
+  if (entry)
+    ops.push(
+      put(entries, compoundKey(entry.providerId, tournamentId), entry),
+      put(owners, tournamentId, entry.providerId),
+    );
+  return ops;
+}
+
+/**
  * Calendar entries keyed by provider then tournament, so one provider's calendar is one range read;
  * an owner index finds the entry when a tournament moves provider or is removed.
  */
@@ -17,15 +40,8 @@ export class LevelDbCalendars implements CalendarStore {
   ) {}
 
   upsert(entry: CalendarEntry): Promise<void> {
-    const key = compoundKey(entry.providerId, entry.tournamentId);
     return this.mutex.runExclusive(async () => {
-      const previous = await read(this.owners, entry.tournamentId);
-      const ops: BatchOp[] = [];
-      if (previous !== undefined && previous !== entry.providerId) {
-        ops.push(del(this.entries, compoundKey(previous, entry.tournamentId)));
-      }
-      ops.push(put(this.entries, key, entry), put(this.owners, entry.tournamentId, entry.providerId));
-      await writeBatch(this.db, ops);
+      await writeBatch(this.db, await calendarWrites(this.entries, this.owners, entry.tournamentId, entry));
     });
   }
 

@@ -1,7 +1,6 @@
 import {
   DuplicateKeyError,
   VersionConflictError,
-  type CalendarEntry,
   type MutationLogEntry,
   type MutationLogStore,
   type RestoredTournament,
@@ -13,6 +12,7 @@ import {
 } from '../storage.types';
 import { checkRestore, checkWrites } from '../check-writes';
 import { materialize } from '../materialize';
+import { calendarWrites } from './leveldb-calendars';
 import { compoundKey, prefixRange, versionKey, versionOfKey } from './keys';
 import type { KeyedMutex } from './keyed-mutex';
 import { del, put, read, writeBatch, type BatchOp, type Db, type Sublevels, type TournamentMeta } from './level-db';
@@ -115,26 +115,15 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
         if (write.json !== undefined) ops.push(...this.snapshotOps(write.tournamentId, write.version, write.json));
         ops.push(put(this.subs.log, versionKey(write.tournamentId, write.version), write.log));
         if (ackKey !== undefined) ops.push(put(this.subs.acks, ackKey, write.version));
-        if (write.calendar !== undefined) ops.push(...(await this.calendarOps(write.tournamentId, write.calendar)));
+        if (write.calendar !== undefined) {
+          const { calendar, calendarOwner } = this.subs;
+          ops.push(...(await calendarWrites(calendar, calendarOwner, write.tournamentId, write.calendar)));
+        }
       }
       // Commits of other tournaments at the same moment share one fsync: LevelDB queues concurrent
       // writes and the first in line writes the whole group (group commit).
       await writeBatch(this.db, ops);
     });
-  }
-
-  /** The calendar entry's writes (its owner index moves when the provider changes). */
-  private async calendarOps(tournamentId: string, entry: CalendarEntry | null): Promise<BatchOp[]> {
-    const owner = await read(this.subs.calendarOwner, tournamentId);
-    const ops: BatchOp[] = [];
-    if (owner !== undefined && owner !== entry?.providerId) {
-      ops.push(del(this.subs.calendar, compoundKey(owner, tournamentId)), del(this.subs.calendarOwner, tournamentId));
-    }
-    if (entry) {
-      ops.push(put(this.subs.calendar, compoundKey(entry.providerId, tournamentId), entry));
-      ops.push(put(this.subs.calendarOwner, tournamentId, entry.providerId));
-    }
-    return ops;
   }
 
   async snapshot(tournamentId: string, version: number, json: string): Promise<boolean> {
