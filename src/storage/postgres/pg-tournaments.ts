@@ -16,6 +16,7 @@ import {
   type WriteLock,
 } from '../storage.types';
 import { materialize } from '../materialize';
+import { removeCalendarEntry, upsertCalendarEntry } from './pg-calendars';
 import { transaction, uniqueViolation } from './pool';
 
 interface LogRow {
@@ -324,15 +325,8 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
         throw new DuplicateKeyError('mutation ackId', `${tournamentId}/${log.ackId}`);
       throw error;
     }
-    if (write.calendar === null)
-      await client.query('DELETE FROM calendar_entries WHERE tournament_id = $1', [tournamentId]);
-    else if (write.calendar) {
-      await client.query(
-        `INSERT INTO calendar_entries (tournament_id, provider_id, entry) VALUES ($1, $2, $3::jsonb)
-         ON CONFLICT (tournament_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, entry = EXCLUDED.entry`,
-        [tournamentId, write.calendar.providerId, JSON.stringify(write.calendar)],
-      );
-    }
+    if (write.calendar === null) await removeCalendarEntry(client, tournamentId);
+    else if (write.calendar) await upsertCalendarEntry(client, write.calendar);
   }
 
   async remove(tournamentId: string): Promise<boolean> {
