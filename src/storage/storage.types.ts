@@ -3,6 +3,7 @@
  * PostgreSQL. Both implementations pass the same suite (test/storage/storage-contract.ts).
  */
 import type { ChatStore } from './chat.types';
+import type { SnapshotAndTail } from './materialize';
 
 export type { ChatMessageRecord, ChatQuery, ChatStore, NewChatMessage } from './chat.types';
 
@@ -146,7 +147,10 @@ export class DuplicateKeyError extends Error {
 }
 
 export interface TournamentStore {
+  /** The record at its head version: the snapshot with the log tail replayed (engine work). */
   get(tournamentId: string): Promise<StoredTournament | undefined>;
+  /** The snapshot's text and the log tail after it, unreplayed: the engine host rebuilds the record. */
+  getStored(tournamentId: string): Promise<SnapshotAndTail | undefined>;
   /**
    * The record's stored JSON text when its snapshot is at the head version (nothing to replay), so
    * a reader that only passes the text on never parses it (exports); undefined otherwise.
@@ -195,7 +199,7 @@ export interface RestoredTournament {
 
 /** Reads and one commit under a cross-instance write lock; `commit` and `release` end it. */
 export interface WriteLock {
-  get(tournamentId: string): Promise<StoredTournament | undefined>;
+  getStored(tournamentId: string): Promise<SnapshotAndTail | undefined>;
   getVersion(tournamentId: string): Promise<number | undefined>;
   findByAckId(tournamentId: string, ackId: string): Promise<MutationLogEntry | undefined>;
   /** As `TournamentStore.commit`, for tournaments of this lock. */

@@ -124,7 +124,7 @@ describe('two instances on one PostgreSQL database', () => {
   it("holds other instances' commits of a tournament while a write lock is held, then refuses the stale one", async () => {
     const id = await newTournament();
     const lock = await a.storage.tournaments.lockForWrite!([id]);
-    const current = (await lock.get(id))!;
+    const current = { record: JSON.parse((await lock.getStored(id))!.snapshot) as Record<string, unknown> };
     const write = (version: number, name: string) => ({
       tournamentId: id,
       providerId: provider.organisationId,

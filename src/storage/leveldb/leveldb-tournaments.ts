@@ -11,7 +11,7 @@ import {
   type TournamentWrite,
 } from '../storage.types';
 import { checkRestore, checkWrites } from '../check-writes';
-import { materialize } from '../materialize';
+import { materialize, type SnapshotAndTail } from '../materialize';
 import { calendarWrites } from './leveldb-calendars';
 import { compoundKey, prefixRange, versionKey, versionOfKey } from './keys';
 import type { KeyedMutex } from './keyed-mutex';
@@ -32,6 +32,11 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
   ) {}
 
   async get(tournamentId: string): Promise<StoredTournament | undefined> {
+    const stored = await this.getStored(tournamentId);
+    return stored && materialize(stored);
+  }
+
+  async getStored(tournamentId: string): Promise<SnapshotAndTail | undefined> {
     // One snapshot for every read, so a record never pairs with another commit's version or log.
     const snapshot = this.db.snapshot();
     try {
@@ -44,7 +49,7 @@ export class LevelDbTournaments implements TournamentStore, MutationLogStore {
       const range = { gt: versionKey(tournamentId, stored.version), lte: versionKey(tournamentId, meta.version) };
       const tail = stored.version < meta.version ? await this.subs.log.values({ ...range, snapshot }).all() : [];
       const { version: snapshotVersion, bytes } = stored;
-      return materialize({ tournamentId, ...meta, snapshotVersion, bytes, snapshot: json, tail });
+      return { tournamentId, ...meta, snapshotVersion, bytes, snapshot: json, tail };
     } finally {
       await snapshot.close();
     }

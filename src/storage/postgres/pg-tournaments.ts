@@ -9,13 +9,12 @@ import {
   type RestoredTournament,
   type StoredText,
   type StoredTournament,
-  type TournamentRecord,
   type TournamentStore,
   type TournamentSummary,
   type TournamentWrite,
   type WriteLock,
 } from '../storage.types';
-import { materialize } from '../materialize';
+import { materialize, type SnapshotAndTail } from '../materialize';
 import { removeCalendarEntry, upsertCalendarEntry } from './pg-calendars';
 import { transaction, uniqueViolation } from './pool';
 
@@ -90,11 +89,16 @@ async function lockTournaments(client: PoolClient, ids: string[]): Promise<void>
 export class PgTournaments implements TournamentStore, MutationLogStore {
   constructor(private readonly pool: Pool) {}
 
-  get(tournamentId: string): Promise<StoredTournament | undefined> {
-    return this.getWith(this.pool, tournamentId);
+  async get(tournamentId: string): Promise<StoredTournament | undefined> {
+    const stored = await this.getStored(tournamentId);
+    return stored && materialize(stored);
   }
 
-  private async getWith(db: Pool | PoolClient, tournamentId: string): Promise<StoredTournament | undefined> {
+  getStored(tournamentId: string): Promise<SnapshotAndTail | undefined> {
+    return this.getStoredWith(this.pool, tournamentId);
+  }
+
+  private async getStoredWith(db: Pool | PoolClient, tournamentId: string): Promise<SnapshotAndTail | undefined> {
     // Entries up to the head never change and stay until a later snapshot covers them, so the two
     // reads agree unless a snapshot and a prune both landed between them: then read again.
     for (let attempt = 1; ; attempt++) {
@@ -103,10 +107,11 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
         version: number;
         updated_at: Date;
         snapshot_version: number;
-        record: TournamentRecord;
+        record: string;
         bytes: number;
       }>(
-        `SELECT t.provider_id, t.version, t.updated_at, s.version AS snapshot_version, s.record, s.bytes
+        // As text: the engine host parses it (on its own thread when there is a pool).
+        `SELECT t.provider_id, t.version, t.updated_at, s.version AS snapshot_version, s.record::text AS record, s.bytes
            FROM tournaments t JOIN tournament_snapshots s USING (tournament_id) WHERE tournament_id = $1`,
         [tournamentId],
       );
@@ -116,10 +121,10 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       const missing = row.version - snapshotVersion;
       const tail = missing > 0 ? await this.sinceWith(db, tournamentId, snapshotVersion, missing) : [];
       if (attempt < 3 && tail.length !== missing) continue;
-      return materialize({
+      return {
         ...{ tournamentId, providerId: row.provider_id ?? undefined, version: row.version },
         ...{ updatedAt: row.updated_at.toISOString(), snapshotVersion, snapshot: row.record, bytes: row.bytes, tail },
-      });
+      };
     }
   }
 
@@ -271,7 +276,7 @@ export class PgTournaments implements TournamentStore, MutationLogStore {
       throw error;
     }
     return {
-      get: (id) => this.getWith(client, id),
+      getStored: (id) => this.getStoredWith(client, id),
       getVersion: (id) => this.getVersionWith(client, id),
       findByAckId: (id, ackId) => this.findByAckIdWith(client, id, ackId),
       commit: async (writes) => {
