@@ -1,5 +1,6 @@
 // `pnpm start`: builds with `nest build` only when dist/ is missing or older than the sources (and
-// the live page's bundle when build/live/ is older than live-page/), then runs the server in this
+// the live page's bundle when build/live/ is older than live-page/, and the engine worker's bundle
+// when build/engine/ is older than src/), then runs the server in this
 // same process, so signals (Ctrl-C, SIGTERM) reach its graceful shutdown.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -44,6 +45,12 @@ if (builtAt(join(root, 'build', 'live', 'live.js')) < newestChange(join(root, 'l
   console.error('Building the live page...');
   const { buildLivePage } = await import('./build-live.mjs');
   await buildLivePage();
+}
+
+if (builtAt(join(root, 'build', 'engine', 'worker.cjs')) < newestChange(join(root, 'src'))) {
+  console.error('Building the engine worker...');
+  const { buildEngineWorker } = await import('./build-engine-worker.mjs');
+  await buildEngineWorker();
 }
 
 await import(pathToFileURL(entry).href);

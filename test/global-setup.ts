@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { buildEngineWorker } from '../scripts/build-engine-worker.mjs';
 import { buildLivePage } from '../scripts/build-live.mjs';
 import { TEST_PG_URL } from './support/postgres';
 import { assertRedisReachable } from './support/redis';
@@ -17,4 +18,6 @@ export default async function setup(): Promise<void> {
   await assertRedisReachable();
   // The live page's bundle (build/live/), as `pnpm build` makes it: the servers under test serve it.
   await buildLivePage();
+  // The engine pool's worker bundle (build/engine/worker.cjs): every server under test runs its engine there.
+  await buildEngineWorker();
 }

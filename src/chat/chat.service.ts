@@ -50,11 +50,9 @@ export class ChatService implements OnModuleInit, OnModuleDestroy {
 
   /** The tournament's owner and names; undefined when the server does not hold it. */
   async tournament(tournamentId: string): Promise<ChatTournament | undefined> {
-    const current = await this.executor.readCommitted(tournamentId);
+    const current = await this.executor.read<string | undefined>(tournamentId, { op: 'name' });
     if (!current) return undefined;
-    // Read at once: the record may be the executor's hot copy.
-    const name = current.record.tournamentName;
-    const { providerId } = current;
+    const { providerId, value: name } = current;
     return {
       tournamentId,
       providerId,

@@ -17,6 +17,8 @@ export const ErrorCode = {
   SHUTTING_DOWN: 'ERR_SHUTTING_DOWN',
   /** The token's session was ended (account removed, access changed, password reset, sign-out everywhere). */
   TOKEN_REVOKED: 'ERR_TOKEN_REVOKED',
+  /** The engine worker running the batch died and was replaced; nothing was stored, send it again. */
+  ENGINE_RESTARTED: 'ERR_ENGINE_RESTARTED',
   INTERNAL: 'ERR_INTERNAL',
 } as const;
 

@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 // jsonwebtoken's `expiresIn`: seconds, or a number with a unit (30m, 12h, 1d, 2w).
 const duration = z.string().regex(/^\d+[smhdw]?$/, 'expected seconds or a number with a unit, e.g. 3600, 30m, 12h, 1d');
@@ -64,6 +66,8 @@ export const envSchema = z
     MAX_BATCH_METHODS: positiveInt.default(1000),
     MAX_BATCH_TOURNAMENTS: positiveInt.default(20),
     HOT_RECORDS_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
+    /** Engine worker threads; 0 runs the engine on the main thread. */
+    ENGINE_WORKERS: nonNegativeInt.default(availableParallelism()),
     MUTATION_LOG_RETAIN: positiveInt.default(10_000),
     SNAPSHOT_REPLAY_BUDGET_MS: positiveInt.default(250),
     SNAPSHOT_IDLE_MS: positiveInt.default(5_000),

@@ -34,6 +34,8 @@ export class AppConfig {
     maxBatchTournaments: number;
     hotRecordsMaxBytes: number;
     logRetain: number;
+    /** Engine worker threads (docs/mutations.md, Engine pool); 0 runs the engine on the main thread. */
+    engineWorkers: number;
   };
   /** When whole records are stored beside the log (docs/storage.md, Snapshots). */
   readonly snapshots: { replayBudgetMs: number; idleMs: number };
@@ -87,6 +89,7 @@ export class AppConfig {
       maxBatchTournaments: env.MAX_BATCH_TOURNAMENTS,
       hotRecordsMaxBytes: env.HOT_RECORDS_MAX_BYTES,
       logRetain: env.MUTATION_LOG_RETAIN,
+      engineWorkers: env.ENGINE_WORKERS,
     };
     this.snapshots = { replayBudgetMs: env.SNAPSHOT_REPLAY_BUDGET_MS, idleMs: env.SNAPSHOT_IDLE_MS };
     this.publicCache = {

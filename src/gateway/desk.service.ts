@@ -42,7 +42,7 @@ export class DeskService {
    * reach the provider that owns it once saved.
    */
   async joinRefusal(user: AuthUser, tournamentId: string): Promise<ErrorBody | undefined> {
-    const current = await this.executor.readCommitted(tournamentId);
+    const current = await this.executor.summary(tournamentId);
     if (!current || mayAccessProvider(user, current.providerId)) return undefined;
     return { code: ErrorCode.FORBIDDEN, message: `not allowed to see tournament ${tournamentId}`, tournamentId };
   }
@@ -63,7 +63,7 @@ export class DeskService {
     sinceVersion: number,
   ): Promise<MutationLog | { error: ErrorBody }> {
     try {
-      const current = await this.executor.readCommitted(tournamentId);
+      const current = await this.executor.summary(tournamentId);
       if (!current) {
         return { error: { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing tournamentRecord', tournamentId } };
       }

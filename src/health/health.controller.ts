@@ -5,6 +5,7 @@ import { CacheService } from '../cache/cache.service';
 import { BroadcastLink } from '../gateway/broadcast-link';
 import { BatchGate } from '../lifecycle/batch-gate';
 import { Storage } from '../storage/storage.types';
+import { MutationExecutor } from '../tournaments/executor.service';
 
 @Controller()
 export class HealthController {
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly gate: BatchGate,
     @Optional() private readonly cache?: CacheService,
     @Optional() private readonly broadcast?: BroadcastLink,
+    @Optional() private readonly executor?: MutationExecutor,
   ) {}
 
   @Public()
@@ -43,6 +45,11 @@ export class HealthController {
     // Likewise cross-instance broadcast: while Redis is down only the other instances' desks miss out.
     const broadcast = this.broadcast?.health() ?? { provider: 'local', status: 'up' };
     const status = draining ? 'shutting_down' : ok ? 'ok' : 'error';
-    return { status, storage, cache, broadcast };
+    // Engine hosts: worker threads (or the main thread with ENGINE_WORKERS=0), their queues and busy time.
+    const engine = this.executor && {
+      workers: this.executor.pool.inProcess ? 0 : this.executor.pool.size,
+      hosts: this.executor.pool.status(),
+    };
+    return { status, storage, cache, broadcast, ...(engine ? { engine } : {}) };
   }
 }

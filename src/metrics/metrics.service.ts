@@ -1,5 +1,4 @@
 import { Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { replayStats } from '../engine/replay';
 import { snapshotStats, snapshotWriteSeconds } from '../tournaments/snapshots';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
@@ -144,6 +143,25 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         this.set(executor.hot.bytes);
       },
     });
+    const workers = () => executor.pool.status();
+    const perWorker: Array<[string, string, keyof ReturnType<typeof workers>[number]]> = [
+      ['cfs_engine_worker_queue_depth', 'Requests sent to an engine host and not yet answered', 'queued'],
+      ['cfs_engine_worker_busy_seconds', 'Time an engine host spent handling requests since start', 'busyMs'],
+      ['cfs_engine_worker_restarts', 'Engine workers replaced after they died, since start', 'restarts'],
+      ['cfs_engine_worker_held_records', 'Tournament records an engine host holds', 'held'],
+    ];
+    for (const [name, help, field] of perWorker) {
+      new Gauge({
+        ...{ name, help, labelNames: ['worker'], registers },
+        collect() {
+          for (const status of workers()) {
+            const value = status[field];
+            this.set({ worker: String(status.worker) }, field === 'busyMs' ? value / 1000 : value);
+          }
+        },
+      });
+    }
+    const replayStats = () => executor.pool.replayStats();
     // Counts their modules keep since start (the cache; replay and snapshots of log-first commits,
     // docs/storage.md): a scrape copies them.
     const { cache } = this;
@@ -153,13 +171,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         help,
         () => cache?.stats()[key as keyof typeof CACHE_COUNTS] ?? 0,
       ]),
-      ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats.entries],
+      ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats().replayEntries],
       [
         'cfs_replay_foreign_engine_total',
         'Log entries replayed that another engine version wrote (each is also a warning in the log)',
-        () => replayStats.foreignEngine,
+        () => replayStats().replayForeignEngine,
       ],
-      ['cfs_replay_failures_total', 'Log tails that could not be replayed', () => replayStats.failures],
+      ['cfs_replay_failures_total', 'Log tails that could not be replayed', () => replayStats().replayFailures],
       [
         'cfs_snapshots_written_total',
         'Whole records stored as snapshots off the ack path',

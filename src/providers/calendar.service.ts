@@ -37,9 +37,13 @@ export class CalendarService {
    * unless `providerId` is given; a record without an owner is on no calendar.
    */
   change(record: TournamentRecord, version: number, providerId = tournamentProviderId(record)): CalendarChange {
-    const entry = providerId ? calendarEntry(record, providerId) : null;
+    return this.changeTo(record.tournamentId, providerId ? calendarEntry(record, providerId) : null, version);
+  }
+
+  /** As `change`, from the entry an engine host built from the record. */
+  changeTo(tournamentId: string, entry: CalendarEntry | null, version: number): CalendarChange {
     const json = entry && JSON.stringify(entry);
-    const known = this.known.get(record.tournamentId);
+    const known = this.known.get(tournamentId);
     const changed = !(known && known.version === version - 1 && known.json === json);
     return { entry, json, changed };
   }

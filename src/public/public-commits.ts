@@ -1,16 +1,16 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
 import { AppConfig } from '../config/config';
-import type { TournamentRecord } from '../storage/storage.types';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { TournamentEvents, type CommittedEvent } from '../tournaments/tournament-events';
 import { decidePublicChange } from './public-change';
 import { PublicEvents, type PublicChange } from './public-events';
-import { publicMatchUpUpdate, type PublicMatchUpUpdate } from './public-matchups';
+import type { MatchUpUpdateValue } from '../engine/host/protocol';
+import type { PublicMatchUpUpdate } from './public-matchups';
 import { tournamentPrefix } from './public-keys';
 import { PublicWarmer } from './public-warmer';
 import { PublishIndex } from './publish-index';
-import { publishInfoOf, type PublishInfo } from './publish-state';
+import type { PublishInfo } from './publish-state';
 
 /**
  * Listens to commits: announces `publicUpdate` when published data moved, queues cache warming,
@@ -54,9 +54,8 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       const version = event.versions[tournamentId];
-      // The committed record is the hot copy right now; later it may be taken by the next batch.
-      const hot = this.executor.hot.peek(tournamentId);
-      const after = hot?.version === version ? this.publishOf(hot.record) : undefined;
+      // The engine host read the publish state right after the batch; a save's is read here, later.
+      const after = event.publish?.[tournamentId];
       this.enqueue(() => this.committed(event, tournamentId, version, after));
     }
   }
@@ -109,31 +108,14 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
     matchUpIds: string[],
     structureIds: string[],
   ): Promise<PublicMatchUpUpdate | undefined> {
-    const current = await this.executor.readCommitted(tournamentId);
-    // Synchronous from here: `current.record` may be the executor's hot copy.
-    if (!current) return undefined;
-    const state = current.version === version ? publish : this.publishOf(current.record);
-    if (!state) return undefined;
-    try {
-      return publicMatchUpUpdate(current.record, state, { matchUpIds, structureIds });
-    } catch (error) {
-      this.logger.warn(`matchUp update unreadable for ${tournamentId}: ${(error as Error).message}`);
-      return undefined;
-    }
+    const read = { op: 'matchUpUpdate' as const, version, publish, matchUpIds, structureIds };
+    const current = await this.executor.read<MatchUpUpdateValue>(tournamentId, read);
+    return current?.value;
   }
 
   private async readPublish(tournamentId: string): Promise<PublishInfo | undefined> {
-    const current = await this.executor.readCommitted(tournamentId);
-    return current && this.publishOf(current.record);
-  }
-
-  private publishOf(record: TournamentRecord): PublishInfo | undefined {
-    try {
-      return publishInfoOf(record);
-    } catch (error) {
-      this.logger.warn(`publish state unreadable for ${record.tournamentId}: ${(error as Error).message}`);
-      return undefined;
-    }
+    const current = await this.executor.read<PublishInfo | undefined>(tournamentId, { op: 'publish' });
+    return current?.value;
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -1,46 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { PublicValue } from '../engine/host/protocol';
 import type { Computed } from '../cache/cache.service';
 import { CacheService } from '../cache/cache.service';
 import { AppError, ErrorCode } from '../common/errors';
-import { runInEngineContext } from '../engine/engine-state';
-import { Storage, type TournamentRecord } from '../storage/storage.types';
+import { Storage } from '../storage/storage.types';
 import { MutationExecutor } from '../tournaments/executor.service';
 import { decodeAnswer, encodeAnswer, type CachedAnswer } from './cached-answer';
+import type { RouteParams } from './public-answers';
 import { TOURNAMENT_NOT_FOUND } from './public-errors';
 import { etagOf, publicKey } from './public-keys';
-import { eventDataAnswer, participantsAnswer, scheduleAnswer, tournamentInfoAnswer } from './public-queries';
-import type {
-  EventDataParams,
-  ParticipantsParams,
-  PublicRoute,
-  ScheduleParams,
-  TournamentInfoParams,
-} from './public.schemas';
+import type { PublicRoute } from './public.schemas';
 import { PublishIndex } from './publish-index';
-import { publishInfoOf, type PublishInfo } from './publish-state';
 
-/** Normalised params per route, without the tournament id (the key holds it). */
-export interface RouteParams {
-  tournamentinfo: TournamentInfoParams;
-  eventdata: EventDataParams;
-  scheduledmatchups: ScheduleParams;
-  participants: ParticipantsParams;
-}
+export type { RouteParams } from './public-answers';
 
 /** An answer to send: cached (gzipped JSON with its ETag), or plain JSON text for an unknown tournament. */
 export type PublicAnswer = { cached: CachedAnswer; etag: string } | { text: string };
 
-type Compute<R extends PublicRoute> = (
-  record: TournamentRecord,
-  publish: PublishInfo,
-  params: RouteParams[R],
-) => object;
-const COMPUTE: { [R in PublicRoute]: Compute<R> } = {
-  tournamentinfo: tournamentInfoAnswer,
-  eventdata: eventDataAnswer,
-  scheduledmatchups: scheduleAnswer,
-  participants: participantsAnswer,
-};
 const NOT_FOUND_BODY = JSON.stringify(TOURNAMENT_NOT_FOUND);
 
 /**
@@ -84,31 +60,13 @@ export class PublicReads {
     tournamentId: string,
     params: RouteParams[R],
   ): Promise<Computed> {
-    const current = await this.executor.readCommitted(tournamentId);
+    // Computed, serialised and gzipped by the engine host that holds the record.
+    const current = await this.executor.read<PublicValue>(tournamentId, { op: 'public', route, params });
     if (!current) return { value: encodeAnswer(NOT_FOUND_BODY, 0) };
-    // Synchronous from here: `current.record` may be the executor's hot copy, good until the next await.
-    const now = Date.now();
-    const publish = publishInfoOf(current.record, now);
+    const { encoded, next, publish } = current.value;
     this.index.remember(tournamentId, current.version, publish);
-    const body = JSON.stringify(this.answer(route, current.record, publish, params));
-    const { passed, next } = publish.embargoes;
-    return { value: encodeAnswer(body, passed), ttlMs: next === undefined ? undefined : next - now };
-  }
-
-  private answer<R extends PublicRoute>(
-    route: R,
-    record: TournamentRecord,
-    publish: PublishInfo,
-    params: RouteParams[R],
-  ) {
-    try {
-      const compute = COMPUTE[route] as Compute<R>;
-      return runInEngineContext({ [record.tournamentId]: record }, () => compute(record, publish, params));
-    } catch (error) {
-      // An engine exception on odd filters is the engine's failure, not the client's: a plain error answer.
-      this.logger.warn(`${route} failed for ${record.tournamentId}: ${(error as Error).message}`);
-      return { error: { code: 'ERR_ENGINE', message: 'could not compute this answer' } };
-    }
+    const value = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    return { value, ttlMs: next === undefined ? undefined : next - Date.now() };
   }
 
   private async versionOf(tournamentId: string): Promise<number | undefined> {

@@ -1,19 +1,33 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { mayAccessProvider, tournamentProviderId } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
 import { AppConfig } from '../config/config';
 import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
+import { calendarEntry } from '../providers/calendar-entry';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
-import { newSeed, runDeterministic } from '../engine/deterministic';
-import { continuesFrom, ENGINE_VERSION, isReplayable, replayEntries } from '../engine/replay';
-import { runDirectives, type TournamentChanges } from '../engine/run-directives';
+import { newSeed } from '../engine/deterministic';
+import { HostMissError } from '../engine/host/engine-core';
+import { EnginePool, EngineRestartedError } from '../engine/host/engine-pool';
+import type {
+  Load,
+  ReadOp,
+  ReadReply,
+  RunReply,
+  RunTournament,
+  SerialisedValue,
+  VerifiedValue,
+} from '../engine/host/protocol';
+import { continuesFrom, ENGINE_VERSION, isReplayable, ReplayError } from '../engine/replay';
+import type { TournamentChanges } from '../engine/run-directives';
+import type { SnapshotAndTail } from '../storage/materialize';
 import {
   DuplicateKeyError,
   Storage,
   VersionConflictError,
   type Directive,
+  type CalendarEntry,
   type MutationLogEntry,
   type TournamentRecord,
   type TournamentSummary,
@@ -21,10 +35,10 @@ import {
   type WriteLock,
 } from '../storage/storage.types';
 import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
-import { HotRecords, type HotRecord } from './hot-records';
-import { Snapshots } from './snapshots';
+import { HotRecords } from './hot-records';
+import { Snapshots, type SnapshotSource } from './snapshots';
 import { TournamentLocks } from './tournament-locks';
-import { changedSet, conflictWith, matchUpStates, withoutRepeats, type Conflict } from './changed-set';
+import { changedSet, conflictWith, withoutRepeats, type Conflict } from './changed-set';
 import { TournamentEvents, type BatchOrigin, type BatchReport, type CommittedEvent } from './tournament-events';
 
 export interface ExecuteRequest {
@@ -57,28 +71,48 @@ export interface SaveRequest {
   origin?: BatchOrigin;
 }
 
-interface Loaded extends HotRecord {
+/** A tournament a batch works on: what the executor knows of it, and how its host gets the record. */
+interface Loaded {
   tournamentId: string;
+  version: number;
+  providerId?: string;
+  bytes: number;
+  updatedAt?: string;
+  /** Absent when the host holds the record at `version`. */
+  load?: Load;
 }
+
+/** A committed tournament, as the executor remembers it. */
+interface Committed {
+  tournamentId: string;
+  version: number;
+  providerId?: string;
+  bytes: number;
+  updatedAt: string;
+}
+
+/** What a commit writes of one tournament beside its log entry. */
+interface CommitItem {
+  entry: Loaded;
+  providerId?: string;
+  calendar: CalendarEntry | null;
+  json?: string;
+}
+
+/** The committed state of a tournament as a read sees it: the host's answer, with the record's owner. */
+export type CommittedRead<T> = ReadReply<T> & { tournamentId: string; providerId?: string; updatedAt?: string };
 
 /** What a mutation's log entry records beside its directives. */
 type LogExtras = Pick<MutationLogEntry, 'changes' | 'overrides' | 'by' | 'seed' | 'engine' | 'engineMs'>;
-
-/** How a batch was run: its engine time, and whether its log entry can rebuild its record. */
-interface RunFacts {
-  engineMs: number;
-  replayable: boolean;
-}
 
 /** A tournament to check for conflicts: loaded above the sender's base. */
 interface ConflictCheck {
   entry: Loaded;
   base: number;
-  before: Map<string, string>;
 }
 
 /** What a batch reads: through a cross-instance write lock, or straight from the store. */
-type StoreReads = Pick<WriteLock, 'get' | 'getVersion' | 'findByAckId'>;
+type StoreReads = Pick<WriteLock, 'getStored' | 'getVersion' | 'findByAckId'>;
 
 /** Commit attempts when another instance wrote the same tournament between our read and write. */
 const MAX_ATTEMPTS = 3;
@@ -86,20 +120,22 @@ const MISSING_TOURNAMENT = { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing t
 
 /**
  * The one path by which tournament records change: check, lock, load, run, store, announce.
- * Every door (REST, Socket.IO) comes through here. See docs/mutations.md.
+ * Every door (REST, Socket.IO) comes through here. The records themselves live in engine hosts
+ * (worker threads, docs/mutations.md, Engine pool); this class keeps order, storage and announcements.
  */
 @Injectable()
-export class MutationExecutor {
+export class MutationExecutor implements OnModuleDestroy {
   private readonly logger = new Logger(MutationExecutor.name);
   private readonly allowed: ReadonlySet<string>;
   private readonly limits: BatchLimits;
   readonly locks: TournamentLocks;
   readonly hot: HotRecords;
   readonly snapshots: Snapshots;
-  /** Tournaments whose hot copy a batch holds right now, and the promise of its return. */
+  readonly pool: EnginePool;
+  /** Tournaments a batch is running on right now, and the promise of its end. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly unlocked: StoreReads = {
-    get: (id) => this.storage.tournaments.get(id),
+    getStored: (id) => this.storage.tournaments.getStored(id),
     getVersion: (id) => this.storage.tournaments.getVersion(id),
     findByAckId: (id, ackId) => this.storage.log.findByAckId(id, ackId),
   };
@@ -118,8 +154,26 @@ export class MutationExecutor {
       maxBytes: config.maxBodyBytes,
     };
     this.locks = new TournamentLocks(config.executor.lockTimeoutMs);
-    this.hot = new HotRecords(config.executor.hotRecordsMaxBytes, (id, entry) => this.snapshots.evicted(id, entry));
-    this.snapshots = new Snapshots(storage, this.hot, config.snapshots);
+    this.pool = new EnginePool(config.executor.engineWorkers);
+    this.hot = new HotRecords(
+      config.executor.hotRecordsMaxBytes,
+      (id, entry) => entry.generation === this.pool.generation(this.pool.slotOf(id)),
+      (id) => this.evicted(id),
+    );
+    this.pool.onRestart((slot) => this.hot.forgetWhere((id) => this.pool.slotOf(id) === slot));
+    const source: SnapshotSource = {
+      serialise: (id, above) => this.held<SerialisedValue>(id, { op: 'serialise', above }),
+      verify: async (id, above) => {
+        if (!this.hot.peek(id)) return undefined;
+        const stored = await this.storage.tournaments.getStored(id);
+        return this.held<VerifiedValue>(id, { op: 'verify', above, stored });
+      },
+    };
+    this.snapshots = new Snapshots(storage, source, config.snapshots);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
   }
 
   /** Runs a batch of directives. Never throws: refusals and failures come back as `{ error }`. */
@@ -170,12 +224,12 @@ export class MutationExecutor {
         const removed: string[] = [];
         const providerIds: Record<string, string | undefined> = {};
         for (const id of tournamentIds) {
-          const current = await this.readCommitted(id);
+          const current = await this.summary(id);
           if (!current) continue;
           this.assertAccess(user, current.providerId, id);
           if (await this.storageCall(() => this.storage.tournaments.remove(id))) removed.push(id);
           providerIds[id] = current.providerId;
-          this.hot.delete(id);
+          this.forget(id);
           this.snapshots.forget(id);
           await this.calendarCall(() => this.calendar.removeTournament(id));
         }
@@ -193,38 +247,75 @@ export class MutationExecutor {
   }
 
   /**
-   * The committed record and version of a tournament, for read-only use. The object may be the
-   * executor's hot copy: use it synchronously (before any await) and never modify it.
+   * Read-only work on the committed record of a tournament, done by the engine host that holds it
+   * (loaded there first when none does). The answer may come from a version newer than the one
+   * stored when asked (a batch committed meanwhile), never from an uncommitted one.
    */
-  async readCommitted(tournamentId: string): Promise<Loaded | undefined> {
-    // A batch holding the hot copy gives it back within a batch's time: waiting for it is far
-    // cheaper than rebuilding the record from its snapshot and log.
+  async read<T>(tournamentId: string, read: ReadOp): Promise<CommittedRead<T> | undefined> {
+    const slot = this.pool.slotOf(tournamentId);
     for (let waits = 0; ; waits++) {
       const version = await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId));
       if (version === undefined) return undefined;
-      // Peeked after the await: a batch may have taken or replaced the copy meanwhile.
       const hot = this.hot.peek(tournamentId);
-      if (hot?.version === version) return { ...hot, tournamentId };
+      if (hot?.version === version) {
+        const reply = await this.hostRead<T>(slot, tournamentId, read);
+        if (reply) return { ...reply, tournamentId, providerId: hot.providerId, updatedAt: hot.updatedAt };
+        break;
+      }
       const running = this.running.get(tournamentId);
       if (running && waits < 3) {
+        // The batch gives the record back within a batch's time: far cheaper than rebuilding it.
         await running;
-        // Just committed and put back (the next queued batch takes it at its first await): use it now.
+        // Just committed (a queued batch may already be running on it: the host then answers after it).
         const back = this.hot.peek(tournamentId);
-        if (back) return { ...back, tournamentId };
+        const reply = back && (await this.hostRead<T>(slot, tournamentId, read));
+        if (reply) return { ...reply, tournamentId, providerId: back.providerId, updatedAt: back.updatedAt };
         continue;
       }
       if (hot && hot.version < version) {
-        // Another instance committed: bring the copy up to date, unless a batch takes it meanwhile.
-        const caught = await this.catchUp(tournamentId, hot, version, () => this.hot.peek(tournamentId) === hot);
-        if (caught) {
-          this.hot.put(tournamentId, caught);
-          return { ...caught, tournamentId };
+        // Another instance committed: the host replays what it lacks, unless a batch takes it meanwhile.
+        const load = await this.tailLoad(tournamentId, hot.version, version);
+        if (load && this.hot.peek(tournamentId) === hot) {
+          const reply = await this.hostRead<T>(slot, tournamentId, read, load);
+          if (reply) {
+            const last = load.entries.at(-1)!;
+            if (this.hot.peek(tournamentId) === hot && reply.version === version) {
+              this.hot.put(tournamentId, { ...hot, version, updatedAt: last.at });
+            }
+            return { ...reply, tournamentId, providerId: hot.providerId, updatedAt: last.at };
+          }
         }
       }
       break;
     }
-    const stored = await this.storageCall(() => this.storage.tournaments.get(tournamentId));
-    return stored && { ...stored, tournamentId };
+    const stored = await this.storageCall(() => this.storage.tournaments.getStored(tournamentId));
+    if (!stored) return undefined;
+    const generation = this.pool.generation(slot);
+    const reply = await this.hostCall<ReadReply<T>>(slot, {
+      ...{ type: 'read', tournamentId, read, keep: true },
+      load: { kind: 'stored', stored },
+    });
+    // Kept by the host: tracked in the shared budget, unless a batch has begun on it meanwhile.
+    if (
+      reply.held &&
+      !this.running.has(tournamentId) &&
+      !((this.hot.peek(tournamentId)?.version ?? -1) >= reply.version)
+    ) {
+      this.hot.put(tournamentId, { ...storedFacts(stored), version: reply.version, generation });
+      if (reply.version === stored.version) this.snapshots.loaded(tournamentId, stored.snapshotVersion, tailMs(stored));
+    }
+    const { providerId, updatedAt } = stored;
+    return { ...reply, tournamentId, providerId, updatedAt };
+  }
+
+  /** A query over several tournaments at once, run by the host of the first on their committed texts. */
+  async queryMany(
+    tournamentIds: string[],
+    records: Record<string, string>,
+    method: string,
+    params: Record<string, unknown>,
+  ) {
+    return this.hostCall<unknown>(this.pool.slotOf(tournamentIds[0]), { type: 'queryMany', records, method, params });
   }
 
   /** Shutdown, after the last batch: every snapshot catches up, so the next start replays nothing. */
@@ -262,13 +353,20 @@ export class MutationExecutor {
   }
 
   private async attempts(batch: CheckedBatch, request: ExecuteRequest, report: BatchReport): Promise<ExecuteResult> {
+    let cold = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // After losing a race to another instance, the retry holds the tournaments' cross-instance
       // lock from its first read to its commit, so it cannot lose again (PostgreSQL).
-      const lock = attempt > 1 ? await this.lockAcrossInstances(batch.tournamentIds) : undefined;
+      const lock = attempt > 1 && !cold ? await this.lockAcrossInstances(batch.tournamentIds) : undefined;
       try {
-        const result = await this.attemptBatch(batch, request, report, lock);
+        const result = await this.attemptBatch(batch, request, report, lock, cold);
         if (result) return result;
+        cold = false;
+      } catch (error) {
+        // The host no longer held what the executor thought (a worker replaced meanwhile): once more from storage.
+        if (!(error instanceof HostMissError) || cold) throw error;
+        cold = true;
+        attempt--;
       } finally {
         await lock?.release().catch(() => undefined);
       }
@@ -281,7 +379,8 @@ export class MutationExecutor {
     batch: CheckedBatch,
     request: ExecuteRequest,
     report: BatchReport,
-    lock?: WriteLock,
+    lock: WriteLock | undefined,
+    cold: boolean,
   ): Promise<ExecuteResult | undefined> {
     const { user } = request;
     const store = lock ?? this.unlocked;
@@ -290,72 +389,105 @@ export class MutationExecutor {
       const replay = await this.replay(batch.tournamentIds, batch.ackId, store);
       if (replay) return { success: true, results: [], versions: replay, duplicate: true };
     }
+    // A batch runs on the host of its first tournament; the others of a multi-tournament batch come from storage.
+    const slot = this.pool.slotOf(batch.tournamentIds[0]);
+    const generation = this.pool.generation(slot);
     let phase = performance.now();
-    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store);
+    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold);
     report.loadMs += performance.now() - phase;
-    // Tournaments that moved on since the sender's copy: their matchUps' states before this batch.
+    const single = loaded.length === 1;
+    const replayable = single && isReplayable(batch.methods);
+    // Tournaments that moved on since the sender's copy: their matchUps' states are read around the run.
     const check = this.conflictCheck(batch, loaded);
 
     phase = performance.now();
-    const records = Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.record]));
-    // The seed and the clock are the server's, and go into the log entry: replay gives this record again.
     const seed = newSeed();
     const at = commitTime(loaded);
-    // A fresh copy for the engine: it keeps and changes the objects it is given.
-    const outcome = runDeterministic({ seed, at: at.getTime() }, () =>
-      runDirectives(records, JSON.parse(batch.methodsJson) as Directive[]),
-    );
-    const engineMs = performance.now() - phase;
-    report.engineMs += engineMs;
-    if (!outcome.success) {
+    let outcome: RunReply;
+    try {
+      outcome = await this.hostCall<RunReply>(slot, {
+        ...{ type: 'run', tournamentIds: batch.tournamentIds, directives: batch.methodsJson, seed, at: at.getTime() },
+        versions: Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.version])),
+        loads: Object.fromEntries(loaded.flatMap((entry) => (entry.load ? [[entry.tournamentId, entry.load]] : []))),
+        targets: Object.fromEntries(
+          check.map(({ entry }) => [
+            entry.tournamentId,
+            changedSet(entry.tournamentId, batch.methods, undefined, single).matchUpIds ?? [],
+          ]),
+        ),
+        // The log entry alone is the durable change when replay rebuilds it; otherwise the record goes too.
+        json: loaded.filter((entry) => !(replayable && entry.version > 0)).map((entry) => entry.tournamentId),
+      });
+    } catch (error) {
+      // Not run (the host lacked a record), or lost with its worker: what the host holds is unknown.
+      for (const id of batch.tournamentIds) this.forget(id);
+      throw error;
+    }
+    report.engineMs += performance.now() - phase;
+    report.run = { engineMs: outcome.engineMs, startedAt: outcome.startedAt, threadId: outcome.threadId };
+    if (!outcome.ok) {
+      // The host dropped the records the batch may have half-changed.
+      for (const id of batch.tournamentIds) this.hot.delete(id);
       // The same batch, committed by another instance since the check above, may be why it fails now.
       const replay = batch.ackId ? await this.replay(batch.tournamentIds, batch.ackId, store) : undefined;
       if (replay) return { success: true, results: [], versions: replay, duplicate: true };
       const { code, message, ...detail } = outcome.error;
       throw new AppError(code, message, detail);
     }
-    for (const entry of loaded) this.assertAccess(user, tournamentProviderId(entry.record), entry.tournamentId);
-    const single = loaded.length === 1;
-    const facts: RunFacts = { engineMs, replayable: single && isReplayable(batch.methods) };
-    const logged: Record<string, LogExtras> = {};
-    for (const { tournamentId } of loaded) {
-      const changes = changedSet(tournamentId, batch.methods, outcome.changes[tournamentId], single);
-      const by = request.origin?.holder ? { by: request.origin.holder } : {};
-      logged[tournamentId] = { changes, ...by, seed, engine: ENGINE_VERSION, engineMs: round(engineMs) };
+    const settled: Record<string, number> = {};
+    try {
+      for (const entry of loaded) {
+        this.assertAccess(user, outcome.tournaments[entry.tournamentId].providerId, entry.tournamentId);
+      }
+      const engineMs = round(outcome.engineMs);
+      const logged: Record<string, LogExtras> = {};
+      for (const { tournamentId } of loaded) {
+        const changes = changedSet(tournamentId, batch.methods, outcome.changes[tournamentId], single);
+        const by = request.origin?.holder ? { by: request.origin.holder } : {};
+        logged[tournamentId] = { changes, ...by, seed, engine: ENGINE_VERSION, engineMs };
+      }
+      if (check.length) await this.detectConflicts(batch, check, logged, outcome.tournaments, request.origin?.holder);
+
+      phase = performance.now();
+      const items = loaded.map((entry) => runItem(entry, outcome.tournaments[entry.tournamentId]));
+      const committed = await this.commit(items, user, batch.ackId, 'mutation', batch.methods, lock, logged, at);
+      report.storeMs += performance.now() - phase;
+      if (!committed) return undefined;
+      for (const [index, entry] of committed.entries.entries()) {
+        this.snapshots.committed(entry.tournamentId, entry.version, outcome.engineMs, items[index].json !== undefined);
+        // Kept only by its own host: a multi-tournament batch's others are loaded from storage next time.
+        if (this.pool.slotOf(entry.tournamentId) !== slot) continue;
+        settled[entry.tournamentId] = entry.version;
+        this.hot.put(entry.tournamentId, { ...entry, generation });
+      }
+      const overrides = Object.fromEntries(
+        Object.entries(logged).flatMap(([id, extras]) => (extras.overrides ? [[id, extras.overrides]] : [])),
+      );
+      const publish = Object.fromEntries(
+        Object.entries(outcome.tournaments).flatMap(([id, facts]) => (facts.publish ? [[id, facts.publish]] : [])),
+      );
+      this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes, {
+        ...(Object.keys(overrides).length ? { overrides } : {}),
+        ...(request.returnResults ? { results: outcome.results } : {}),
+        seed,
+        publish,
+      });
+      return { success: true, results: outcome.results, versions: committed.versions };
+    } finally {
+      // Committed records stay in their host at their new version; the rest are dropped there.
+      for (const id of batch.tournamentIds) if (settled[id] === undefined) this.hot.delete(id);
+      const settle = { type: 'settle' as const, tournamentIds: batch.tournamentIds, committed: settled };
+      void this.hostCall(slot, { ...settle, at: at.toISOString() }).catch(() => undefined);
     }
-    if (check.length) await this.detectConflicts(batch, check, logged, request.origin?.holder);
-    // Results may point into the records, which the next batch changes: answer with a snapshot.
-    const results = JSON.parse(JSON.stringify(outcome.results)) as unknown[];
-
-    phase = performance.now();
-    const committed = await this.commit(loaded, user, batch.ackId, 'mutation', batch.methods, lock, logged, at, facts);
-    report.storeMs += performance.now() - phase;
-    if (!committed) return undefined;
-
-    const overrides = Object.fromEntries(
-      Object.entries(logged).flatMap(([id, extras]) => (extras.overrides ? [[id, extras.overrides]] : [])),
-    );
-    await this.announce(committed, 'mutation', batch.methods, user, batch.ackId, request.origin, outcome.changes, {
-      ...(Object.keys(overrides).length ? { overrides } : {}),
-      ...(request.returnResults ? { results } : {}),
-      seed,
-    });
-    return { success: true, results, versions: committed.versions };
   }
 
-  /**
-   * The tournaments of a batch whose stored version is above the sender's base, with the stored
-   * state of the matchUps the batch targets (taken before it runs: the same result again is no conflict).
-   */
+  /** The tournaments of a batch whose stored version is above the sender's base. */
   private conflictCheck(batch: CheckedBatch, loaded: Loaded[]): ConflictCheck[] {
     const bases = batch.baseVersions;
     if (!bases) return [];
-    const single = loaded.length === 1;
     return loaded.flatMap((entry) => {
       const base = bases[entry.tournamentId];
-      if (base === undefined || base >= entry.version) return [];
-      const targets = changedSet(entry.tournamentId, batch.methods, undefined, single).matchUpIds ?? [];
-      return [{ entry, base, before: matchUpStates(entry.record, targets) }];
+      return base === undefined || base >= entry.version ? [] : [{ entry, base }];
     });
   }
 
@@ -368,13 +500,15 @@ export class MutationExecutor {
     batch: CheckedBatch,
     checks: ConflictCheck[],
     logged: Record<string, LogExtras>,
+    facts: Record<string, RunTournament>,
     holder: string | undefined,
   ): Promise<void> {
     const conflicts: Conflict[] = [];
-    for (const { entry, base, before } of checks) {
+    for (const { entry, base } of checks) {
       const { tournamentId, version } = entry;
       const extras = logged[tournamentId];
-      const mine = withoutRepeats(extras.changes!, before, matchUpStates(entry.record, [...before.keys()]));
+      const { before = new Map<string, string>(), after = new Map<string, string>() } = facts[tournamentId];
+      const mine = withoutRepeats(extras.changes!, before, after);
       const since = await this.storageCall(() => this.storage.log.since(tournamentId, base, version - base));
       const found =
         since.length === version - base && since[0]?.version === base + 1
@@ -402,11 +536,11 @@ export class MutationExecutor {
       const replay = await this.replay(ids, ackId);
       if (replay) return { success: true, versions: replay };
     }
-    const loaded: Loaded[] = [];
+    const items: CommitItem[] = [];
     const conflicts: Record<string, number> = {};
     for (const record of request.records) {
       const id = record.tournamentId;
-      const current = await this.readCommitted(id);
+      const current = await this.summary(id);
       if (current) this.assertAccess(user, current.providerId, id);
       const base = request.baseVersions?.[id];
       const version = current?.version ?? 0;
@@ -414,82 +548,91 @@ export class MutationExecutor {
       if (!tournamentProviderId(record) && user.provider) record.parentOrganisation = { ...user.provider };
       const providerId = tournamentProviderId(record);
       this.assertAccess(user, providerId, id);
-      loaded.push({ tournamentId: id, record, version, providerId, bytes: 0, updatedAt: current?.updatedAt });
+      const entry: Loaded = { tournamentId: id, version, providerId, bytes: 0, updatedAt: current?.updatedAt };
+      items.push({ entry, providerId, calendar: providerId ? calendarEntry(record, providerId) : null, json: '' });
     }
     if (Object.keys(conflicts).length) {
       throw new AppError(ErrorCode.CONFLICT, 'the stored tournament has changed since this copy was fetched', {
         versions: conflicts,
       });
     }
-    const committed = await this.commit(loaded, user, ackId, 'save', []);
+    request.records.forEach((record, index) => (items[index].json = JSON.stringify(record)));
+    const committed = await this.commit(items, user, ackId, 'save', []);
     if (!committed) {
       // Another instance stored this upload (same ackId) since the check above.
       const replay = ackId ? await this.replay(ids, ackId) : undefined;
       if (replay) return { success: true, versions: replay };
       throw new AppError(ErrorCode.CONFLICT, 'the tournament changed while saving');
     }
-    await this.announce(committed, 'save', [], user, ackId, request.origin, {});
+    committed.entries.forEach((entry, index) => {
+      // The saved record goes to its host as text: the host parses its own copy.
+      const slot = this.pool.slotOf(entry.tournamentId);
+      const generation = this.pool.generation(slot);
+      const json = items[index].json!;
+      const { tournamentId, version, updatedAt } = entry;
+      void this.hostCall(slot, { type: 'put', tournamentId, version, json, updatedAt }).catch(() => undefined);
+      this.hot.put(entry.tournamentId, { ...entry, generation });
+      this.snapshots.committed(entry.tournamentId, entry.version, 0, true);
+    });
+    this.announce(committed, 'save', [], user, ackId, request.origin, {});
     return { success: true, versions: committed.versions };
   }
 
   /**
-   * Loads every locked tournament: the hot copy when its version is current; the hot copy brought up
-   * to date by replaying the log entries another instance committed since; else the stored record.
+   * What each locked tournament's host needs: nothing when it holds the current version; the log
+   * entries another instance committed since; else the stored snapshot and tail.
    */
   private async loadForWrite(
     ids: string[],
     user: AuthUser,
     report: BatchReport,
-    store: StoreReads = this.unlocked,
+    store: StoreReads,
+    slot: number,
+    cold: boolean,
   ): Promise<Loaded[]> {
     const loaded: Loaded[] = [];
     for (const id of ids) {
-      let entry: HotRecord | undefined;
-      if (this.hot.peek(id)) {
+      const own = this.pool.slotOf(id) === slot;
+      // Left in place while the batch runs: a read meanwhile reaches the host, which answers it from
+      // the committed record, or after the batch settles. Never from a record half-way.
+      let hot = this.hot.peek(id);
+      if (hot && (!own || cold)) {
+        // Held by another host (a multi-tournament batch), or no longer held: it runs on a stored copy.
+        this.forget(id);
+        hot = undefined;
+      }
+      let entry: Loaded | undefined;
+      if (hot) {
         const version = await this.storageCall(() => store.getVersion(id));
-        const hot = this.hot.take(id);
-        if (hot && version !== undefined) entry = hot.version === version ? hot : await this.catchUp(id, hot, version);
+        if (version === hot.version) entry = { tournamentId: id, ...hot };
+        else if (version !== undefined && hot.version < version) {
+          const load = await this.tailLoad(id, hot.version, version);
+          if (load) entry = { tournamentId: id, ...hot, version, updatedAt: load.entries.at(-1)!.at, load };
+        }
       }
       if (entry) report.hotHits++;
       else {
         report.hotMisses++;
-        const stored = await this.storageCall(() => store.get(id));
-        if (stored) this.snapshots.loaded(id, stored.snapshotVersion ?? stored.version, stored.tailMs ?? 0);
-        entry = stored;
+        const stored = await this.storageCall(() => store.getStored(id));
+        if (stored) {
+          this.snapshots.loaded(id, stored.snapshotVersion, tailMs(stored));
+          entry = { ...storedFacts(stored), load: { kind: 'stored', stored } };
+        }
       }
       if (!entry) throw new AppError(MISSING_TOURNAMENT.code, MISSING_TOURNAMENT.message, { tournamentId: id });
-      this.assertAccess(user, entry.providerId ?? tournamentProviderId(entry.record), id);
-      loaded.push({ tournamentId: id, ...entry });
+      this.assertAccess(user, entry.providerId, id);
+      loaded.push(entry);
     }
     return loaded;
   }
 
-  /**
-   * A hot copy behind the stored version (another instance committed since): replays the entries
-   * it lacks, which costs their engine time instead of reading and parsing the whole record.
-   * Undefined when that cannot be done (a save among them, a gap); the caller reads the record.
-   */
-  private async catchUp(
-    id: string,
-    hot: HotRecord,
-    version: number,
-    stillMine: () => boolean = () => true,
-  ): Promise<HotRecord | undefined> {
-    if (hot.version > version) return undefined;
-    const tail = await this.storageCall(() => this.storage.log.since(id, hot.version, version - hot.version));
-    if (!stillMine()) return undefined;
-    if (!continuesFrom(tail, hot.version, version)) return undefined;
-    // Those batches stored their record: replayed on this copy they could give another one.
-    if (!tail.every((entry) => isReplayable(entry.methods))) return undefined;
-    try {
-      replayEntries(hot.record, tail);
-    } catch {
-      // The record may be half-changed: it is dropped, and the stored one is read instead.
-      if (this.hot.peek(id) === hot) this.hot.delete(id);
-      return undefined;
-    }
-    const last = tail[tail.length - 1];
-    return { ...hot, version, providerId: tournamentProviderId(hot.record), updatedAt: last.at };
+  /** The log entries after `from` up to `to`, when the host can replay them on its copy; else undefined. */
+  private async tailLoad(id: string, from: number, to: number): Promise<Extract<Load, { kind: 'tail' }> | undefined> {
+    const tail = await this.storageCall(() => this.storage.log.since(id, from, to - from));
+    // A save among them, or a gap: the stored record is read instead.
+    const replayable = tail.every((entry) => entry.kind === 'mutation' && isReplayable(entry.methods));
+    if (!replayable || !continuesFrom(tail, from, to)) return undefined;
+    return { kind: 'tail', from, entries: tail };
   }
 
   /**
@@ -497,33 +640,30 @@ export class MutationExecutor {
    * undefined when another writer got there first (the caller reloads and retries).
    */
   private async commit(
-    loaded: Loaded[],
+    items: CommitItem[],
     user: AuthUser,
     ackId: string | undefined,
     kind: MutationLogEntry['kind'],
     methods: Directive[],
     lock?: WriteLock,
     extras: Record<string, LogExtras> = {},
-    at: Date = commitTime(loaded),
-    facts?: RunFacts,
-  ): Promise<{ versions: Record<string, number>; entries: Loaded[]; at: Date } | undefined> {
-    const entries: Loaded[] = [];
+    at: Date = commitTime(items.map((item) => item.entry)),
+  ): Promise<{ versions: Record<string, number>; entries: Committed[]; at: Date } | undefined> {
+    const entries: Committed[] = [];
     const calendars: CalendarChange[] = [];
-    const writes: TournamentWrite[] = loaded.map((entry) => {
+    const writes: TournamentWrite[] = items.map(({ entry, providerId, calendar: calendarEntry, json }) => {
+      const { tournamentId } = entry;
       const version = entry.version + 1;
-      // The log entry alone is the durable change when replay rebuilds it; otherwise the record goes too.
-      const json = facts?.replayable && entry.version > 0 ? undefined : JSON.stringify(entry.record);
-      const providerId = tournamentProviderId(entry.record);
-      const calendar = this.calendar.change(entry.record, version, providerId);
+      const calendar = this.calendar.changeTo(tournamentId, calendarEntry, version);
       calendars.push(calendar);
       const bytes = json?.length ?? entry.bytes;
-      entries.push({ ...entry, version, providerId, bytes, updatedAt: at.toISOString() });
+      entries.push({ tournamentId, version, providerId, bytes, updatedAt: at.toISOString() });
       const log: MutationLogEntry = {
-        ...{ tournamentId: entry.tournamentId, version, methods, userId: user.email, ackId },
+        ...{ tournamentId, version, methods, userId: user.email, ackId },
         ...{ at: at.toISOString(), kind },
-        ...extras[entry.tournamentId],
+        ...extras[tournamentId],
       };
-      const write: TournamentWrite = { tournamentId: entry.tournamentId, providerId, version, json, log };
+      const write: TournamentWrite = { tournamentId, providerId, version, json, log };
       if (calendar.changed) write.calendar = calendar.entry;
       return write;
     });
@@ -534,31 +674,22 @@ export class MutationExecutor {
       if (error instanceof VersionConflictError || error instanceof DuplicateKeyError) return undefined;
       throw this.storageError(error);
     }
-    entries.forEach((entry, index) => {
-      this.hot.put(entry.tournamentId, entry);
-      this.calendar.committed(entry.tournamentId, entry.version, calendars[index]);
-      this.snapshots.committed(
-        entry.tournamentId,
-        entry.version,
-        facts?.engineMs ?? 0,
-        writes[index].json !== undefined,
-      );
-    });
+    entries.forEach((entry, index) => this.calendar.committed(entry.tournamentId, entry.version, calendars[index]));
     this.pruneLogs(entries);
     return { versions: Object.fromEntries(entries.map((e) => [e.tournamentId, e.version])), entries, at };
   }
 
-  /** Announces a commit (still under the locks, so in commit order) and updates calendars. */
-  private async announce(
-    committed: { versions: Record<string, number>; entries: Loaded[]; at: Date },
+  /** Announces a commit (still under the locks, so in commit order). */
+  private announce(
+    committed: { versions: Record<string, number>; entries: Committed[]; at: Date },
     kind: 'mutation' | 'save',
     methods: Directive[],
     user: AuthUser,
     ackId: string | undefined,
     origin: BatchOrigin = {},
     changes: Record<string, TournamentChanges>,
-    extra: Pick<CommittedEvent, 'overrides' | 'results' | 'seed'> = {},
-  ): Promise<void> {
+    extra: Pick<CommittedEvent, 'overrides' | 'results' | 'seed' | 'publish'> = {},
+  ): void {
     const { entries, versions } = committed;
     this.events.emitCommitted({
       ...{ kind, tournamentIds: entries.map((e) => e.tournamentId), versions, methods, userId: user.email, ackId },
@@ -582,13 +713,88 @@ export class MutationExecutor {
     return versions;
   }
 
+  /** A read of a record the executor believes its host holds; undefined when it no longer does. */
+  private async hostRead<T>(
+    slot: number,
+    tournamentId: string,
+    read: ReadOp,
+    load?: Load,
+  ): Promise<ReadReply<T> | undefined> {
+    try {
+      return await this.hostCall<ReadReply<T>>(slot, { type: 'read', tournamentId, read, keep: true, load });
+    } catch (error) {
+      if (!(error instanceof HostMissError)) throw error;
+      this.hot.delete(tournamentId);
+      return undefined;
+    }
+  }
+
+  /** A held record's text with its version (snapshots); undefined when no host holds it newer than asked. */
+  private async held<T extends object>(
+    tournamentId: string,
+    read: ReadOp,
+  ): Promise<(T & { version: number }) | undefined> {
+    if (!this.hot.peek(tournamentId)) return undefined;
+    const reply = await this.hostRead<T | undefined>(this.pool.slotOf(tournamentId), tournamentId, read);
+    return reply?.value && { ...reply.value, version: reply.version };
+  }
+
+  private async hostCall<T>(slot: number, request: Parameters<EnginePool['request']>[1]): Promise<T> {
+    try {
+      return await this.pool.request<T>(slot, request);
+    } catch (error) {
+      if (error instanceof EngineRestartedError) {
+        throw new AppError(
+          ErrorCode.ENGINE_RESTARTED,
+          'the engine restarted while handling this; nothing was stored, send it again',
+          {
+            retryable: true,
+          },
+        );
+      }
+      if (error instanceof ReplayError) throw this.storageError(error);
+      throw error;
+    }
+  }
+
+  /** An entry pushed out of the shared budget: its host drops the record, written as a snapshot when behind. */
+  private evicted(tournamentId: string): void {
+    const above = this.snapshots.storedVersion(tournamentId);
+    const slot = this.pool.slotOf(tournamentId);
+    const serialiseAbove = above === undefined ? undefined : { [tournamentId]: above };
+    this.pool
+      .request<Record<string, { version: number; json?: string }>>(slot, {
+        ...{ type: 'drop', tournamentIds: [tournamentId] },
+        serialiseAbove,
+      })
+      .then((dropped) => {
+        const { version, json } = dropped[tournamentId] ?? {};
+        if (version !== undefined && json !== undefined) return this.snapshots.store(tournamentId, version, json);
+      })
+      .catch((error: Error) =>
+        this.logger.warn(`dropping ${tournamentId} from its engine host failed: ${error.message}`),
+      );
+  }
+
+  /** The record leaves its host (removed, or about to run elsewhere). */
+  private dropAt(tournamentId: string): void {
+    void this.pool
+      .request(this.pool.slotOf(tournamentId), { type: 'drop', tournamentIds: [tournamentId] })
+      .catch(() => undefined);
+  }
+
+  private forget(tournamentId: string): void {
+    this.hot.delete(tournamentId);
+    this.dropAt(tournamentId);
+  }
+
   private assertAccess(user: AuthUser, providerId: string | undefined, tournamentId: string): void {
     if (!mayAccessProvider(user, providerId)) {
       throw new AppError(ErrorCode.FORBIDDEN, `not allowed to change tournament ${tournamentId}`, { tournamentId });
     }
   }
 
-  private pruneLogs(entries: Loaded[]): void {
+  private pruneLogs(entries: Committed[]): void {
     const retain = this.config.executor.logRetain;
     for (const { tournamentId, version } of entries) {
       // Pruning every 100 versions keeps the log between `retain` and `retain + 100` entries; the
@@ -626,6 +832,20 @@ export class MutationExecutor {
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { code: ErrorCode.INTERNAL, message: 'internal error, nothing was changed' };
   }
+}
+
+/** What a batch's commit writes of a tournament, from its host's report of the run. */
+function runItem(entry: Loaded, facts: RunTournament): CommitItem {
+  return { entry, providerId: facts.providerId, calendar: facts.calendar, json: facts.json };
+}
+
+function storedFacts(stored: SnapshotAndTail): Loaded {
+  const { tournamentId, version, providerId, bytes, updatedAt } = stored;
+  return { tournamentId, version, providerId, bytes, updatedAt };
+}
+
+function tailMs(stored: SnapshotAndTail): number {
+  return stored.tail.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0);
 }
 
 /** The log no longer reaches back to the base: what changed since cannot be told, so it is a conflict. */

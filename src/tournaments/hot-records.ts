@@ -1,26 +1,31 @@
 import { LRUCache } from 'lru-cache';
-import type { TournamentRecord } from '../storage/storage.types';
 
+/** What the executor knows of a record an engine host holds (the record itself lives in the host). */
 export interface HotRecord {
   version: number;
-  record: TournamentRecord;
   providerId?: string;
-  /** Length of the record's JSON; the cache is bounded by the sum of these. */
+  /** Length of the record's JSON; the budget is the sum of these, across every host. */
   bytes: number;
-  /** ISO commit time of `version` (absent only for a record not yet stored). */
+  /** ISO commit time of `version`. */
   updatedAt?: string;
+  /** The host's generation when it got the record: a replaced worker holds nothing. */
+  generation: number;
 }
 
 /**
- * Recently used tournament records, parsed and ready for the engine, bounded by JSON bytes.
- * The executor *takes* a record out while a batch runs on it and puts it back only after the
- * commit, so nobody else can ever see a half-applied or uncommitted record here.
+ * The tournaments whose records the engine hosts hold, bounded by JSON bytes: one budget shared by
+ * every worker. An entry moves to the next version after its batch commits, and goes when the batch
+ * fails; an entry pushed out of the budget makes its host drop the record.
  */
 export class HotRecords {
   private readonly cache: LRUCache<string, HotRecord>;
 
   /** `onEvict` hears of records pushed out by others (not of those taken, replaced or deleted). */
-  constructor(maxBytes: number, onEvict?: (tournamentId: string, entry: HotRecord) => void) {
+  constructor(
+    maxBytes: number,
+    private readonly valid: (tournamentId: string, entry: HotRecord) => boolean,
+    onEvict?: (tournamentId: string, entry: HotRecord) => void,
+  ) {
     this.cache = new LRUCache<string, HotRecord>({
       maxSize: maxBytes,
       // A record larger than the whole budget is simply not kept.
@@ -32,16 +37,10 @@ export class HotRecords {
     });
   }
 
-  /** Removes and returns the cached record, whatever its version. */
-  take(tournamentId: string): HotRecord | undefined {
-    const entry = this.cache.get(tournamentId);
-    if (entry) this.cache.delete(tournamentId);
-    return entry;
-  }
-
-  /** The cached committed record, for synchronous read-only use; undefined when not hot. */
+  /** The entry, when its host still holds the record. */
   peek(tournamentId: string): HotRecord | undefined {
-    return this.cache.peek(tournamentId);
+    const entry = this.cache.peek(tournamentId);
+    return entry && this.valid(tournamentId, entry) ? entry : undefined;
   }
 
   put(tournamentId: string, entry: HotRecord): void {
@@ -50,6 +49,11 @@ export class HotRecords {
 
   delete(tournamentId: string): void {
     this.cache.delete(tournamentId);
+  }
+
+  /** Forgets every entry held by a replaced host. */
+  forgetWhere(drop: (tournamentId: string) => boolean): void {
+    for (const tournamentId of [...this.cache.keys()]) if (drop(tournamentId)) this.cache.delete(tournamentId);
   }
 
   get size(): number {

@@ -1,8 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Histogram } from 'prom-client';
 import type { Storage } from '../storage/storage.types';
-import type { HotRecord, HotRecords } from './hot-records';
 
 export interface SnapshotOptions {
   /** Engine time of the log entries after a snapshot (ms) past which a new one is written. */
@@ -26,6 +24,20 @@ export const snapshotWriteSeconds = new Histogram({
   registers: [],
 });
 
+/** The committed record's text, from the engine host that holds it (undefined when none holds it newer). */
+export interface SnapshotSource {
+  serialise(tournamentId: string, above: number): Promise<Serialised | undefined>;
+  /** As `serialise`, after rebuilding the stored snapshot and log and comparing them with the record. */
+  verify(tournamentId: string, above: number): Promise<(Serialised & { same?: boolean; error?: string }) | undefined>;
+}
+
+export interface Serialised {
+  version: number;
+  json: string;
+  /** Time the host took to serialise it. */
+  ms: number;
+}
+
 interface Track {
   /** The version of the stored snapshot, as far as this process knows. */
   snapshotVersion: number;
@@ -42,8 +54,8 @@ interface Track {
  * Writes whole records as snapshots, off the ack path (docs/storage.md, Snapshots): when replaying
  * the log since the last one would cost more than the budget, when a tournament goes idle (after
  * checking that replay rebuilds the live record), when its hot copy is evicted, before pruning and
- * at shutdown. A record is serialised synchronously from the committed hot copy, so it is exactly
- * the version it names; the store keeps snapshots in version order.
+ * at shutdown. The engine host holding the record serialises it between two batches, so the text is
+ * exactly the version it names; the store keeps snapshots in version order.
  */
 export class Snapshots {
   private readonly logger = new Logger('Snapshots');
@@ -51,7 +63,7 @@ export class Snapshots {
 
   constructor(
     private readonly storage: Storage,
-    private readonly hot: HotRecords,
+    private readonly source: SnapshotSource,
     private readonly options: SnapshotOptions,
   ) {}
 
@@ -80,18 +92,24 @@ export class Snapshots {
     track.idle.unref();
   }
 
-  /** A hot copy left the cache: its record is no longer shared, so it can be written later. */
-  evicted(tournamentId: string, entry: HotRecord): void {
-    const track = this.tracks.get(tournamentId);
-    if (!track || entry.version <= track.snapshotVersion) return;
-    setImmediate(() => this.enqueue(tournamentId, entry.version, () => JSON.stringify(entry.record)));
+  /** The version of the stored snapshot as far as this process knows; undefined for an untracked tournament. */
+  storedVersion(tournamentId: string): number | undefined {
+    return this.tracks.get(tournamentId)?.snapshotVersion;
   }
 
-  /** Writes a snapshot of the hot copy now when the stored one is behind it (before pruning). */
-  write(tournamentId: string): Promise<void> {
-    const hot = this.serialiseHot(tournamentId);
-    if (!hot) return this.tracks.get(tournamentId)?.chain ?? Promise.resolve();
-    return this.enqueue(tournamentId, hot.version, () => hot.json, hot.ms);
+  /** Writes a record serialised elsewhere (a host dropping an evicted record), in version order. */
+  store(tournamentId: string, version: number, json: string): Promise<void> {
+    return this.enqueue(tournamentId, version, json, 0);
+  }
+
+  /** Writes a snapshot of the held record now when the stored one is behind it (before pruning). */
+  async write(tournamentId: string): Promise<void> {
+    const track = this.tracks.get(tournamentId);
+    if (!track) return;
+    track.replayMs = 0;
+    const serialised = await this.ask(() => this.source.serialise(tournamentId, track.snapshotVersion));
+    if (!serialised) return track.chain;
+    return this.enqueue(tournamentId, serialised.version, serialised.json, serialised.ms);
   }
 
   /** Shutdown: every hot tournament's snapshot catches up with its record. */
@@ -107,53 +125,43 @@ export class Snapshots {
   }
 
   /**
-   * The guard rail of replay: rebuild the idle tournament from its snapshot and log as a restart
-   * would, compare with the live record, count a mismatch, then store the live record.
+   * The guard rail of replay: the host rebuilds the idle tournament from its snapshot and log as a
+   * restart would and compares with the live record; a mismatch is counted, then the live record stored.
    */
   private async verifyAndWrite(tournamentId: string): Promise<void> {
-    const hot = this.serialiseHot(tournamentId);
-    if (!hot) return;
-    const { version, json } = hot;
-    try {
-      const rebuilt = await this.storage.tournaments.get(tournamentId);
-      if (rebuilt?.version === version) {
-        snapshotStats.verified++;
-        if (!sameValues(JSON.stringify(rebuilt.record), json)) {
-          snapshotStats.mismatches++;
-          this.logger.warn(`replaying the log of ${tournamentId} to version ${version} did not give the live record`);
-        }
-      }
-    } catch (error) {
-      snapshotStats.mismatches++;
-      this.logger.warn(
-        `replaying the log of ${tournamentId} to version ${version} failed: ${(error as Error).message}`,
-      );
-    }
-    await this.enqueue(tournamentId, version, () => json, hot.ms);
-  }
-
-  /**
-   * The hot copy as JSON when the stored snapshot is behind it. Serialised at once, before any
-   * await, because the copy changes with the next batch; the replay budget starts again from it.
-   */
-  private serialiseHot(tournamentId: string): { version: number; json: string; ms: number } | undefined {
-    const entry = this.hot.peek(tournamentId);
     const track = this.tracks.get(tournamentId);
-    if (!entry || !track || entry.version <= track.snapshotVersion) return undefined;
-    const started = performance.now();
-    const json = JSON.stringify(entry.record);
+    if (!track) return;
     track.replayMs = 0;
-    return { version: entry.version, json, ms: performance.now() - started };
+    const checked = await this.ask(() => this.source.verify(tournamentId, track.snapshotVersion));
+    if (!checked) return;
+    const { version } = checked;
+    if (checked.same !== undefined) snapshotStats.verified++;
+    if (checked.same === false) {
+      snapshotStats.mismatches++;
+      const why = checked.error ? ` failed: ${checked.error}` : ' did not give the live record';
+      this.logger.warn(`replaying the log of ${tournamentId} to version ${version}${why}`);
+    }
+    await this.enqueue(tournamentId, version, checked.json, checked.ms);
   }
 
-  /** `serialisedMs`: time already spent serialising the record (observed with the write). */
-  private enqueue(tournamentId: string, version: number, serialise: () => string, serialisedMs = 0): Promise<void> {
+  /** A host that cannot answer (restarted, shut down) leaves the snapshot for later: the log has every change. */
+  private async ask<T>(question: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await question();
+    } catch (error) {
+      this.logger.warn(`no snapshot taken: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** `serialisedMs`: time the host spent serialising the record (observed with the write). */
+  private enqueue(tournamentId: string, version: number, json: string, serialisedMs: number): Promise<void> {
     const track = this.track(tournamentId);
     track.chain = track.chain.then(async () => {
       if (version <= track.snapshotVersion) return;
       try {
         const started = performance.now();
-        if (await this.storage.tournaments.snapshot(tournamentId, version, serialise())) {
+        if (await this.storage.tournaments.snapshot(tournamentId, version, json)) {
           snapshotStats.written++;
           snapshotWriteSeconds.observe((serialisedMs + performance.now() - started) / 1000);
         }
@@ -175,12 +183,4 @@ export class Snapshots {
     }
     return track;
   }
-}
-
-/**
- * The same record, whatever the order of its keys: a key the engine left undefined on the live
- * record is gone from a snapshot, and set again later it lands elsewhere (test/engine/determinism).
- */
-function sameValues(a: string, b: string): boolean {
-  return a === b || isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
 }

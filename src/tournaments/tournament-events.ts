@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TournamentChanges } from '../engine/run-directives';
+import type { RunTiming } from '../engine/host/protocol';
+import type { PublishInfo } from '../public/publish-state';
 import type { Directive } from '../storage/storage.types';
 
 /** Who sent a batch, so that broadcasts can skip the sender. */
@@ -39,6 +41,8 @@ export interface CommittedEvent {
    * batch with both reaches the server's record exactly. Mutations only.
    */
   seed?: number;
+  /** Publish state of each record after the batch, read by its engine host (this process only). */
+  publish?: Record<string, PublishInfo>;
 }
 
 /** Outcome of every batch, accepted or not (for metrics and the batch log line). */
@@ -57,6 +61,8 @@ export interface BatchReport {
   storeMs: number;
   hotHits: number;
   hotMisses: number;
+  /** Where and when the engine ran the batch (its last attempt), when it ran. */
+  run?: RunTiming;
 }
 
 type Listener<T> = (event: T) => void;

@@ -7,7 +7,6 @@ import { QUERY_METHODS } from '../engine/engine-methods.generated';
 import { Storage, type MutationLogEntry, type TournamentRecord } from '../storage/storage.types';
 import { DeskFreshness } from './desk-freshness';
 import { MutationExecutor } from './executor.service';
-import { findDrawIdOfMatchUp, runQuery } from './record-queries';
 import type { BatchOrigin } from './tournament-events';
 
 const QUERIES = new Set(QUERY_METHODS);
@@ -32,12 +31,9 @@ export class TournamentsService {
     const parts: string[] = [];
     const versions: Record<string, number> = {};
     for (const id of tournamentIds) {
-      const current = await this.executor.readCommitted(id);
-      if (!current) return { error: { ...MISSING, tournamentId: id } };
-      if (!mayAccessProvider(user, current.providerId)) return forbidden(id);
-      // The record carries its version's commit time, as `/factory/updated-at` reports it (desks compare the two).
-      const record = current.updatedAt ? { ...current.record, updatedAt: current.updatedAt } : current.record;
-      parts.push(`${JSON.stringify(id)}:${JSON.stringify(record)}`);
+      const current = await this.recordText(id, user);
+      if ('error' in current) return current;
+      parts.push(`${JSON.stringify(id)}:${current.value}`);
       versions[id] = current.version;
       if (current.updatedAt) this.freshness.fetched(id, holder, current.version, current.updatedAt);
     }
@@ -64,10 +60,26 @@ export class TournamentsService {
         error: { code: ErrorCode.METHOD_NOT_ALLOWED, message: `query method not allowed: ${method.slice(0, 100)}` },
       };
     }
-    const loaded = await this.loadCopies(tournamentIds, user);
-    if ('error' in loaded) return loaded;
-    const result = runQuery(loaded.records, method, params) as Record<string, unknown> | undefined;
-    return { ...(result ?? {}), versions: loaded.versions };
+    if (tournamentIds.length === 1) {
+      const [id] = tournamentIds;
+      const current = await this.executor.read<Record<string, unknown> | undefined>(id, { op: 'query', method, params });
+      if (!current) return { error: { ...MISSING, tournamentId: id } };
+      if (!mayAccessProvider(user, current.providerId)) return forbidden(id);
+      return { ...(current.value ?? {}), versions: { [id]: current.version } };
+    }
+    // Several tournaments: their committed texts, queried together by one engine host.
+    const records: Record<string, string> = {};
+    const versions: Record<string, number> = {};
+    for (const id of tournamentIds) {
+      const current = await this.recordText(id, user);
+      if ('error' in current) return current;
+      records[id] = current.value;
+      versions[id] = current.version;
+    }
+    const result = (await this.executor.queryMany(tournamentIds, records, method, params)) as
+      | Record<string, unknown>
+      | undefined;
+    return { ...(result ?? {}), versions };
   }
 
   /** `setMatchUpStatus` for scoring apps; finds the draw when the client names only the matchUp. */
@@ -78,10 +90,10 @@ export class TournamentsService {
     }
     let drawId = rest.drawId;
     if (drawId === undefined) {
-      const current = await this.executor.readCommitted(tournamentId);
+      const current = await this.executor.read<string | undefined>(tournamentId, { op: 'drawOfMatchUp', matchUpId });
       if (!current) return { error: { ...MISSING, tournamentId } };
       if (!mayAccessProvider(user, current.providerId)) return forbidden(tournamentId);
-      drawId = findDrawIdOfMatchUp(current.record, matchUpId);
+      drawId = current.value;
       if (!drawId) return { error: { code: 'ERR_NOT_FOUND_MATCHUP', message: 'MatchUp not found', matchUpId } };
     }
     const result = await this.executor.execute({
@@ -99,18 +111,21 @@ export class TournamentsService {
     input: { tournamentId: string; eventId?: string; drawId?: string; matchUpStatuses?: string[] },
     user: AuthUser,
   ) {
-    const loaded = await this.loadCopies([input.tournamentId], user);
-    if ('error' in loaded) return loaded;
     const matchUpFilters: Record<string, unknown> = {};
     if (input.eventId) matchUpFilters.eventIds = [input.eventId];
     if (input.drawId) matchUpFilters.drawIds = [input.drawId];
     if (input.matchUpStatuses?.length) matchUpFilters.matchUpStatuses = input.matchUpStatuses;
-    const result = runQuery(loaded.records, 'allTournamentMatchUps', { inContext: true, matchUpFilters }) as {
-      matchUps?: unknown[];
-      error?: ErrorBody;
-    };
+    const { tournamentId } = input;
+    const params = { inContext: true, matchUpFilters };
+    const current = await this.executor.read<{ matchUps?: unknown[]; error?: ErrorBody } | undefined>(tournamentId, {
+      ...{ op: 'query', method: 'allTournamentMatchUps' },
+      params,
+    });
+    if (!current) return { error: { ...MISSING, tournamentId } };
+    if (!mayAccessProvider(user, current.providerId)) return forbidden(tournamentId);
+    const result = current.value;
     if (result?.error) return { error: result.error };
-    return { success: true, matchUps: result?.matchUps ?? [], versions: loaded.versions };
+    return { success: true, matchUps: result?.matchUps ?? [], versions: { [tournamentId]: current.version } };
   }
 
   /** Generates a mock tournament from a profile and saves it for the caller's provider. */
@@ -139,26 +154,19 @@ export class TournamentsService {
   async history(tournamentId: string, sinceVersion: number, limit: number, user: AuthUser) {
     const version = await this.storage.tournaments.getVersion(tournamentId);
     if (version === undefined) return { error: { ...MISSING, tournamentId } };
-    const current = await this.executor.readCommitted(tournamentId);
+    const current = await this.executor.summary(tournamentId);
     if (!mayAccessProvider(user, current?.providerId)) return forbidden(tournamentId);
     const entries = await this.storage.log.since(tournamentId, sinceVersion, limit);
     return { success: true, version, entries: entries.map(toHistoryEntry) };
   }
 
-  private async loadCopies(
-    tournamentIds: string[],
-    user: AuthUser,
-  ): Promise<{ records: Record<string, TournamentRecord>; versions: Record<string, number> } | Failure> {
-    const records: Record<string, TournamentRecord> = {};
-    const versions: Record<string, number> = {};
-    for (const id of tournamentIds) {
-      const stored = await this.storage.tournaments.get(id);
-      if (!stored) return { error: { ...MISSING, tournamentId: id } };
-      if (!mayAccessProvider(user, stored.providerId)) return forbidden(id);
-      records[id] = stored.record;
-      versions[id] = stored.version;
-    }
-    return { records, versions };
+  /** A tournament's committed record as JSON text, with its version's commit time in it. */
+  private async recordText(id: string, user: AuthUser) {
+    // The record carries its version's commit time, as `/factory/updated-at` reports it (desks compare the two).
+    const current = await this.executor.read<string>(id, { op: 'json' });
+    if (!current) return { error: { ...MISSING, tournamentId: id } };
+    if (!mayAccessProvider(user, current.providerId)) return forbidden(id);
+    return current;
   }
 }
 

@@ -1,0 +1,3 @@
+export declare const root: string;
+export declare const workerFile: string;
+export declare function buildEngineWorker(): Promise<void>;
