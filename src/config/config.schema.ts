@@ -66,8 +66,12 @@ export const envSchema = z
     MAX_BATCH_METHODS: positiveInt.default(1000),
     MAX_BATCH_TOURNAMENTS: positiveInt.default(20),
     HOT_RECORDS_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
-    /** Engine worker threads; 0 runs the engine on the main thread. */
-    ENGINE_WORKERS: nonNegativeInt.default(availableParallelism()),
+    /**
+     * Engine worker threads; 0 runs the engine on the main thread. A configuration built from an
+     * explicit environment (tests, the CLI) still follows the process's own ENGINE_WORKERS, so a whole
+     * test run can choose the mode: `ENGINE_WORKERS=0 pnpm test`.
+     */
+    ENGINE_WORKERS: nonNegativeInt.default(() => Number(process.env.ENGINE_WORKERS ?? availableParallelism())),
     MUTATION_LOG_RETAIN: positiveInt.default(10_000),
     SNAPSHOT_REPLAY_BUDGET_MS: positiveInt.default(250),
     SNAPSHOT_IDLE_MS: positiveInt.default(5_000),
