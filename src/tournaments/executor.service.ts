@@ -35,7 +35,7 @@ import {
   type WriteLock,
 } from '../storage/storage.types';
 import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
-import { HotRecords } from './hot-records';
+import { HotRecords, replicaKey, replicaOf, type HotRecord } from './hot-records';
 import { Snapshots, type SnapshotSource } from './snapshots';
 import { TournamentLocks } from './tournament-locks';
 import { changedSet, conflictWith, withoutRepeats, type Conflict } from './changed-set';
@@ -157,10 +157,10 @@ export class MutationExecutor implements OnModuleDestroy {
     this.pool = new EnginePool(config.executor.engineWorkers);
     this.hot = new HotRecords(
       config.executor.hotRecordsMaxBytes,
-      (id, entry) => entry.generation === this.pool.generation(this.pool.slotOf(id)),
-      (id) => this.evicted(id),
+      (entry) => entry.generation === this.pool.generation(entry.slot),
+      (key, entry) => this.evicted(key, entry),
     );
-    this.pool.onRestart((slot) => this.hot.forgetWhere((id) => this.pool.slotOf(id) === slot));
+    this.pool.onRestart((slot) => this.hot.forgetSlot(slot));
     const source: SnapshotSource = {
       serialise: (id, above) => this.held<SerialisedValue>(id, { op: 'serialise', above }),
       verify: async (id, above) => {
@@ -252,6 +252,7 @@ export class MutationExecutor implements OnModuleDestroy {
    * stored when asked (a batch committed meanwhile), never from an uncommitted one.
    */
   async read<T>(tournamentId: string, read: ReadOp): Promise<CommittedRead<T> | undefined> {
+    if (read.op === 'public' && this.pool.size > 1) return this.readReplica<T>(tournamentId, read);
     const slot = this.pool.slotOf(tournamentId);
     for (let waits = 0; ; waits++) {
       const version = await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId));
@@ -301,11 +302,54 @@ export class MutationExecutor implements OnModuleDestroy {
       !this.running.has(tournamentId) &&
       !((this.hot.peek(tournamentId)?.version ?? -1) >= reply.version)
     ) {
-      this.hot.put(tournamentId, { ...storedFacts(stored), version: reply.version, generation });
+      this.hot.put(tournamentId, { ...storedFacts(stored), version: reply.version, slot, generation });
       if (reply.version === stored.version) this.snapshots.loaded(tournamentId, stored.snapshotVersion, tailMs(stored));
     }
     const { providerId, updatedAt } = stored;
     return { ...reply, tournamentId, providerId, updatedAt };
+  }
+
+  /**
+   * Public answers are computed on a replica of the record in the next worker, not in the worker
+   * that runs the tournament's batches: however long an answer takes, a desk's batch never waits in
+   * a queue behind it (the system shares cores between threads; a worker cannot share itself). The
+   * replica follows the log: it replays the committed entries it lacks, or loads from storage.
+   */
+  private async readReplica<T>(tournamentId: string, read: ReadOp): Promise<CommittedRead<T> | undefined> {
+    const slot = (this.pool.slotOf(tournamentId) + 1) % this.pool.size;
+    const key = replicaKey(tournamentId);
+    for (let attempt = 1; ; attempt++) {
+      const version = await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId));
+      if (version === undefined) return undefined;
+      const known = attempt === 1 ? this.hot.peek(key) : undefined;
+      let load: Load | undefined;
+      let facts: Omit<HotRecord, 'slot' | 'generation'> | undefined = known;
+      if (known && known.version < version) {
+        load = await this.tailLoad(tournamentId, known.version, version);
+        if (load) facts = { ...known, version, updatedAt: load.entries.at(-1)!.at };
+      }
+      if (!known || known.version > version || (known.version < version && !load)) {
+        const stored = await this.storageCall(() => this.storage.tournaments.getStored(tournamentId));
+        if (!stored) return undefined;
+        load = { kind: 'stored', stored };
+        facts = storedFacts(stored);
+      }
+      const generation = this.pool.generation(slot);
+      try {
+        const reply = await this.hostCall<ReadReply<T>>(slot, {
+          ...{ type: 'read', tournamentId, read, keep: true, load },
+          atLeast: version,
+        });
+        if (reply.held && reply.version > (this.hot.peek(key)?.version ?? -1)) {
+          this.hot.put(key, { ...facts!, version: reply.version, slot, generation });
+        }
+        return { ...reply, tournamentId, providerId: facts!.providerId, updatedAt: facts!.updatedAt };
+      } catch (error) {
+        // The replica was not what the executor thought (its worker replaced): once more, from storage.
+        if (!(error instanceof HostMissError) || attempt > 1) throw error;
+        this.hot.delete(key);
+      }
+    }
   }
 
   /** A query over several tournaments at once, run by the host of the first on their committed texts. */
@@ -458,7 +502,7 @@ export class MutationExecutor implements OnModuleDestroy {
         // Kept only by its own host: a multi-tournament batch's others are loaded from storage next time.
         if (this.pool.slotOf(entry.tournamentId) !== slot) continue;
         settled[entry.tournamentId] = entry.version;
-        this.hot.put(entry.tournamentId, { ...entry, generation });
+        this.hot.put(entry.tournamentId, { ...entry, slot, generation });
       }
       const overrides = Object.fromEntries(
         Object.entries(logged).flatMap(([id, extras]) => (extras.overrides ? [[id, extras.overrides]] : [])),
@@ -571,7 +615,7 @@ export class MutationExecutor implements OnModuleDestroy {
       const json = items[index].json!;
       const { tournamentId, version, updatedAt } = entry;
       void this.hostCall(slot, { type: 'put', tournamentId, version, json, updatedAt }).catch(() => undefined);
-      this.hot.put(entry.tournamentId, { ...entry, generation });
+      this.hot.put(entry.tournamentId, { ...entry, slot, generation });
       this.snapshots.committed(entry.tournamentId, entry.version, 0, true);
     });
     this.announce(committed, 'save', [], user, ackId, request.origin, {});
@@ -758,9 +802,15 @@ export class MutationExecutor implements OnModuleDestroy {
   }
 
   /** An entry pushed out of the shared budget: its host drops the record, written as a snapshot when behind. */
-  private evicted(tournamentId: string): void {
+  private evicted(key: string, entry: HotRecord): void {
+    const replica = replicaOf(key);
+    if (replica !== undefined) {
+      void this.pool.request(entry.slot, { type: 'drop', tournamentIds: [replica] }).catch(() => undefined);
+      return;
+    }
+    const tournamentId = key;
     const above = this.snapshots.storedVersion(tournamentId);
-    const slot = this.pool.slotOf(tournamentId);
+    const slot = entry.slot;
     const serialiseAbove = above === undefined ? undefined : { [tournamentId]: above };
     this.pool
       .request<Record<string, { version: number; json?: string }>>(slot, {
@@ -786,6 +836,10 @@ export class MutationExecutor implements OnModuleDestroy {
   private forget(tournamentId: string): void {
     this.hot.delete(tournamentId);
     this.dropAt(tournamentId);
+    const replica = this.hot.peek(replicaKey(tournamentId));
+    if (!replica) return;
+    this.hot.delete(replicaKey(tournamentId));
+    void this.pool.request(replica.slot, { type: 'drop', tournamentIds: [tournamentId] }).catch(() => undefined);
   }
 
   private assertAccess(user: AuthUser, providerId: string | undefined, tournamentId: string): void {

@@ -8,8 +8,22 @@ export interface HotRecord {
   bytes: number;
   /** ISO commit time of `version`. */
   updatedAt?: string;
+  /** The engine host holding it. */
+  slot: number;
   /** The host's generation when it got the record: a replaced worker holds nothing. */
   generation: number;
+}
+
+const REPLICA = '\u0000replica:';
+
+/** The key of a tournament's read replica (public answers, computed away from its batches' host). */
+export function replicaKey(tournamentId: string): string {
+  return REPLICA + tournamentId;
+}
+
+/** The tournament a replica key stands for; undefined for the key of a record in its own host. */
+export function replicaOf(key: string): string | undefined {
+  return key.startsWith(REPLICA) ? key.slice(REPLICA.length) : undefined;
 }
 
 /**
@@ -23,7 +37,7 @@ export class HotRecords {
   /** `onEvict` hears of records pushed out by others (not of those taken, replaced or deleted). */
   constructor(
     maxBytes: number,
-    private readonly valid: (tournamentId: string, entry: HotRecord) => boolean,
+    private readonly valid: (entry: HotRecord) => boolean,
     onEvict?: (tournamentId: string, entry: HotRecord) => void,
   ) {
     this.cache = new LRUCache<string, HotRecord>({
@@ -40,7 +54,7 @@ export class HotRecords {
   /** The entry, when its host still holds the record. */
   peek(tournamentId: string): HotRecord | undefined {
     const entry = this.cache.peek(tournamentId);
-    return entry && this.valid(tournamentId, entry) ? entry : undefined;
+    return entry && this.valid(entry) ? entry : undefined;
   }
 
   put(tournamentId: string, entry: HotRecord): void {
@@ -52,8 +66,8 @@ export class HotRecords {
   }
 
   /** Forgets every entry held by a replaced host. */
-  forgetWhere(drop: (tournamentId: string) => boolean): void {
-    for (const tournamentId of [...this.cache.keys()]) if (drop(tournamentId)) this.cache.delete(tournamentId);
+  forgetSlot(slot: number): void {
+    for (const [key, entry] of [...this.cache.entries()]) if (entry.slot === slot) this.cache.delete(key);
   }
 
   get size(): number {

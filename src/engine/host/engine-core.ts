@@ -146,10 +146,18 @@ export class EngineCore {
       const stored = materializeSync(load.stored);
       entry = { record: stored.record, version: stored.version, updatedAt: stored.updatedAt };
       if (request.keep) this.held.set(id, entry);
-    } else if (load?.kind === 'tail' && entry?.version === load.from) {
-      this.catchUp(id, entry, load.entries);
+    } else if (load?.kind === 'tail' && entry && entry.version >= load.from) {
+      // Another read may have brought it part of the way already: only what it still lacks.
+      const held = entry.version;
+      this.catchUp(
+        id,
+        entry,
+        load.entries.filter((logEntry) => logEntry.version > held),
+      );
     }
-    if (!entry) throw new HostMissError(`the engine host does not hold ${id}`);
+    if (!entry || entry.version < (request.atLeast ?? 0)) {
+      throw new HostMissError(`the engine host does not hold ${id} at version ${request.atLeast ?? 'any'}`);
+    }
     const reply: ReadReply = {
       version: entry.version,
       value: this.perform(entry, request.read),

@@ -93,6 +93,8 @@ export interface ReadRequest {
   load?: Load;
   /** Keep a loaded record (the executor tracks it), or use it for this read only. */
   keep: boolean;
+  /** The version the reader knows is committed: a host holding an older one answers a miss. */
+  atLeast?: number;
   read: ReadOp;
 }
 

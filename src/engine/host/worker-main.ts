@@ -1,35 +1,82 @@
 // Entry of an engine pool worker (bundled to build/engine/worker.cjs by scripts/build-engine-worker.mjs).
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { installEngineState } from '../engine-state';
 import { replayStats } from '../replay';
 import { EngineCore } from './engine-core';
 import type { EngineRequest } from './protocol';
 import type { WorkerReply } from './engine-pool';
 
+interface Message {
+  id: number;
+  request: EngineRequest;
+}
+
 const port = parentPort!;
 installEngineState();
 const core = new EngineCore((message) => port.postMessage({ log: message } satisfies WorkerReply));
 
-port.on('message', ({ id, request }: { id: number; request: EngineRequest }) => {
-  const started = performance.now();
-  const stats = () => ({
+/**
+ * Batches (and what keeps their records in step: settle, put, drop) go before reads waiting here, so
+ * a desk's batch never queues behind public answers that arrived first. A read of a tournament still
+ * never sees an uncommitted record: the core holds it back until that tournament's batch settles.
+ */
+const urgent: Message[] = [];
+const reads: Message[] = [];
+let scheduled = false;
+
+port.on('message', (message: Message) => {
+  take(message);
+  drain();
+  schedule();
+});
+
+function take(message: Message): void {
+  const { type } = message.request;
+  (type === 'read' || type === 'queryMany' ? reads : urgent).push(message);
+}
+
+/** Everything already waiting on the port, so its batches can pass the reads queued before them. */
+function drain(): void {
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) take(next.message as Message);
+}
+
+function schedule(): void {
+  if (scheduled || (!urgent.length && !reads.length)) return;
+  scheduled = true;
+  setImmediate(pump);
+}
+
+function pump(): void {
+  scheduled = false;
+  drain();
+  const message = urgent.shift() ?? reads.shift();
+  if (message) handle(message);
+  schedule();
+}
+
+function stats() {
+  return {
     replayEntries: replayStats.entries,
     replayForeignEngine: replayStats.foreignEngine,
     replayFailures: replayStats.failures,
-  });
-  const answer = (reply: Partial<WorkerReply>) =>
-    port.postMessage({ id, busyMs: performance.now() - started, held: core.size, stats: stats(), ...reply });
+  };
+}
+
+function handle({ id, request }: Message): void {
+  const started = performance.now();
+  const answer = (reply: Partial<WorkerReply>, busyMs = performance.now() - started) =>
+    port.postMessage({ id, busyMs, held: core.size, stats: stats(), ...reply });
   try {
     const value = core.handle(request);
     // A read waiting for its batch's settle answers later; its work is timed with the settle.
     if (value instanceof Promise) {
-      const queuedAt = performance.now() - started;
+      const queuedMs = performance.now() - started;
       value.then(
-        (result) => port.postMessage({ id, value: result, busyMs: queuedAt, held: core.size, stats: stats() }),
-        (error: Error) => port.postMessage({ id, error: { name: error.name, message: error.message }, busyMs: 0 }),
+        (result) => answer({ value: result }, queuedMs),
+        (error: Error) => answer({ error: { name: error.name, message: error.message } }, 0),
       );
     } else answer({ value });
   } catch (error) {
     answer({ error: { name: (error as Error).name, message: (error as Error).message } });
   }
-});
+}

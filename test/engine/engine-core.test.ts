@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { EngineCore, HostMissError } from '../../src/engine/host/engine-core';
+import type { Load, ReadReply, RunReply, RunRequest } from '../../src/engine/host/protocol';
+import { installEngineState } from '../../src/engine/engine-state';
+import { ENGINE_VERSION } from '../../src/engine/replay';
+import type { MutationLogEntry } from '../../src/storage/storage.types';
+import { mockTournament, testProvider } from '../support/records';
+
+installEngineState();
+
+/** The engine host's rules, on the main thread (the worker runs the same class). */
+describe('EngineCore', () => {
+  const provider = testProvider();
+
+  function stored(): { id: string; load: Load } {
+    const record = mockTournament(provider);
+    const id = record.tournamentId;
+    const snapshot = JSON.stringify(record);
+    const at = new Date().toISOString();
+    const load: Load = {
+      kind: 'stored',
+      stored: {
+        tournamentId: id,
+        version: 1,
+        updatedAt: at,
+        snapshotVersion: 1,
+        snapshot,
+        bytes: snapshot.length,
+        tail: [],
+      },
+    };
+    return { id, load };
+  }
+
+  const addPlayer = (id: string, name: string) => ({
+    method: 'addParticipants',
+    params: {
+      tournamentId: id,
+      participants: [
+        {
+          participantId: randomUUID(),
+          participantType: 'INDIVIDUAL',
+          participantRole: 'COMPETITOR',
+          participantName: name,
+          person: { personId: randomUUID(), standardFamilyName: name, standardGivenName: 'T' },
+        },
+      ],
+    },
+  });
+
+  function run(id: string, version: number, methods: unknown[], load?: Load): RunRequest {
+    return {
+      ...{ type: 'run', tournamentIds: [id], versions: { [id]: version }, loads: load ? { [id]: load } : {} },
+      ...{ directives: JSON.stringify(methods), seed: 7, at: Date.now(), targets: {}, json: [] },
+    };
+  }
+
+  const names = (json: string) =>
+    ((JSON.parse(json) as { participants?: Array<{ participantName: string }> }).participants ?? []).map(
+      (participant) => participant.participantName,
+    );
+
+  it('answers a read of a tournament whose batch is running only after the batch settles, from the new version', async () => {
+    const core = new EngineCore();
+    const { id, load } = stored();
+    const reply = core.handle(run(id, 1, [addPlayer(id, 'Pending')], load)) as RunReply;
+    expect(reply.ok).toBe(true);
+    const read = core.handle({ type: 'read', tournamentId: id, keep: true, read: { op: 'json' } });
+    expect(read).toBeInstanceOf(Promise);
+    let answered = false;
+    void (read as Promise<unknown>).then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    core.handle({ type: 'settle', tournamentIds: [id], committed: { [id]: 2 }, at: new Date().toISOString() });
+    const settled = (await read) as ReadReply<string>;
+    expect(settled.version).toBe(2);
+    expect(names(settled.value)).toContain('Pending');
+  });
+
+  it('drops the records of a failed batch, and of a batch that was not committed', () => {
+    const core = new EngineCore();
+    const { id, load } = stored();
+    const failed = core.handle(run(id, 1, [addPlayer(id, 'A'), { method: 'setMatchUpStatus', params: {} }], load));
+    expect((failed as RunReply).ok).toBe(false);
+    expect(core.size).toBe(0);
+
+    expect((core.handle(run(id, 1, [addPlayer(id, 'B')], load)) as RunReply).ok).toBe(true);
+    core.handle({ type: 'settle', tournamentIds: [id] });
+    expect(core.size).toBe(0);
+    // Sent again from storage, it runs on the stored version: nothing of B is there.
+    expect(() => core.handle(run(id, 1, [addPlayer(id, 'C')]))).toThrow(HostMissError);
+  });
+
+  it('replays only the part of a log tail it lacks, and answers a miss below the version asked for', () => {
+    const core = new EngineCore();
+    const { id, load } = stored();
+    // Entries 2 and 3, as another host committed them.
+    const other = new EngineCore();
+    const entries: MutationLogEntry[] = [];
+    for (const version of [2, 3]) {
+      const at = Date.now() + version;
+      const methods = [addPlayer(id, `Tail ${version}`)];
+      const reply = other.handle({ ...run(id, version - 1, methods, version === 2 ? load : undefined), at });
+      expect((reply as RunReply).ok).toBe(true);
+      other.handle({ type: 'settle', tournamentIds: [id], committed: { [id]: version } });
+      entries.push({
+        ...{ tournamentId: id, version, methods, userId: 'u', at: new Date(at).toISOString(), kind: 'mutation' },
+        ...{ seed: 7, engine: ENGINE_VERSION },
+      });
+    }
+    const read = (tail: MutationLogEntry[], atLeast?: number) =>
+      core.handle({
+        ...{ type: 'read', tournamentId: id, keep: true, read: { op: 'json' }, atLeast },
+        load: { kind: 'tail', from: 1, entries: tail },
+      }) as ReadReply<string>;
+    core.handle({ type: 'read', tournamentId: id, keep: true, read: { op: 'json' }, load });
+    expect(read(entries.slice(0, 1)).version).toBe(2);
+    // A tail from version 1 again: entry 2 is not applied twice.
+    const both = read(entries);
+    expect(both.version).toBe(3);
+    expect(names(both.value).filter((name) => name.startsWith('Tail'))).toEqual(['Tail 2', 'Tail 3']);
+    expect(() => core.handle({ type: 'read', tournamentId: id, keep: true, read: { op: 'json' }, atLeast: 4 })).toThrow(
+      HostMissError,
+    );
+  });
+});
