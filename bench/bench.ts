@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DeskAccount } from './accounts';
 import { postOk } from './http';
+import { mixedLoad, type MixedFigures } from './mixed';
 import { publicReads, type PublicFigures } from './public-reads';
 import {
   coldLoad,
@@ -22,7 +23,16 @@ import { cacheFile, loadTournament, SIZES } from './tournaments';
 import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
 
 /** In the order they run. */
-export const SCENARIOS = ['sequential', 'bases', 'cold', 'public', 'tournaments', 'shared', 'inflight'] as const;
+export const SCENARIOS = [
+  'sequential',
+  'bases',
+  'cold',
+  'public',
+  'tournaments',
+  'shared',
+  'inflight',
+  'mixed',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -44,6 +54,8 @@ export interface BenchOptions {
   /** Batches of the `inflight` scenario, all sent at once, and the desks sending them. */
   inflight: number;
   inflightDesks: number;
+  /** Readers requesting cold public event data while the `mixed` scenario's desk scores. */
+  mixedReaders: number;
   /** Timed cold loads (`cold`), and the batches committed before them to leave a log tail. */
   coldLoads: number;
   coldTail: number;
@@ -81,6 +93,8 @@ export interface SizeFigures {
   desksOnOneTournament?: ConcurrentFigures;
   /** `inflight` batches sent at once on one tournament: wall time against the engine's total. */
   inflight?: InflightFigures;
+  /** One desk's acks alone, then while readers request cold public event data (`mixed`). */
+  mixed?: MixedFigures;
   /** Loading the tournament from the store (snapshot + log tail), after the one-desk scenario. */
   coldLoad?: ColdLoadFigures;
   publicReads?: PublicFigures;
@@ -153,6 +167,13 @@ export async function runBench(
         progress(`${size}: ${options.inflight} batches in flight on one tournament (${on})`);
         figures.inflight = await inflightBatches(ctx, tournament, options);
       }
+      if (options.scenarios.includes('mixed')) {
+        progress(
+          `${size}: one desk, ${options.batches} batches alone, then ${options.batches} while ` +
+            `${options.mixedReaders} readers request cold event data`,
+        );
+        figures.mixed = await mixedLoad(ctx, tournament, options);
+      }
     } finally {
       progress(`${size}: checking the logs of ${ctx.ledger.size} tournaments against the acks`);
       figures.correctness = await checkLogs(url, account.token, ctx.ledger);
@@ -167,8 +188,14 @@ export async function runBench(
       (figures.desksOnTournaments?.broadcasts.ok ?? true) &&
       (figures.desksOnOneTournament?.broadcasts.ok ?? true) &&
       // Every batch of the burst must be acked.
-      (figures.inflight ? figures.inflight.errors === 0 : true);
+      (figures.inflight ? figures.inflight.errors === 0 : true) &&
+      // Every batch, rename and read of the mixed load must be answered.
+      (figures.mixed ? mixedFailures(figures.mixed) === 0 : true);
     results[size] = figures as SizeFigures;
   }
   return results;
+}
+
+function mixedFailures(mixed: MixedFigures): number {
+  return mixed.idle.errors + mixed.loaded.errors + mixed.reads.failures + mixed.renames.failures;
 }

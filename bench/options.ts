@@ -19,7 +19,8 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --keep                       with --url: leave the bench tournaments on the server
   --sizes a,b                  tournament sizes: ${Object.keys(SIZES).join(', ')} (default medium,large)
   --scenarios a,b              ${SCENARIOS.join(', ')} (default all)
-  --batches N                  batches of the one-desk scenarios, sequential and bases (default 100)
+  --batches N                  batches of the one-desk scenarios, sequential and bases, and of each
+                               phase of mixed (default 100)
   --pace-ms N                  pause between an ack and that desk's next batch (default 0: back to back)
   --warmup N                   untimed batches before it (default 10)
   --duration S                 seconds of each many-desk scenario (default 10)
@@ -29,6 +30,7 @@ Starts a server of its own (fresh store, removed afterwards) unless --url names 
   --connections N              concurrent connections of the warm-read phase (default 4)
   --inflight N                 batches sent at once on one tournament in the inflight scenario (default 400)
   --inflight-desks N           desks sending them, all on that tournament (default 1)
+  --mixed-readers N            readers requesting cold public event data in the mixed scenario (default 16)
   --cold-loads N               timed loads of a tournament from the store in the cold scenario (default 10)
   --cold-tail N                batches committed just before, for the loads to replay (default 5)
   --floor-limit N              most batches replayed on the engine alone per scenario (default 300)
@@ -85,6 +87,7 @@ export function parseOptions(argv: string[]): CliOptions {
       connections: { type: 'string', default: '4' },
       inflight: { type: 'string', default: '400' },
       'inflight-desks': { type: 'string', default: '1' },
+      'mixed-readers': { type: 'string', default: '16' },
       'cold-loads': { type: 'string', default: '10' },
       'cold-tail': { type: 'string', default: '5' },
       'floor-limit': { type: 'string', default: '300' },
@@ -135,6 +138,7 @@ export function parseOptions(argv: string[]): CliOptions {
       connections: count(values.connections!, 'connections', 1),
       inflight: Math.floor(count(values.inflight!, 'inflight', 1)),
       inflightDesks: Math.floor(count(values['inflight-desks']!, 'inflight-desks', 1)),
+      mixedReaders: Math.floor(count(values['mixed-readers']!, 'mixed-readers', 1)),
       coldLoads: Math.floor(count(values['cold-loads']!, 'cold-loads', 1)),
       coldTail: Math.floor(count(values['cold-tail']!, 'cold-tail', 0)),
       floorLimit: count(values['floor-limit']!, 'floor-limit', 1),

@@ -53,6 +53,7 @@ export function table(sizes: Record<string, SizeFigures>): string {
   const bases: string[] = [];
   const inflight: string[] = [];
   const cold: string[] = [];
+  const mixed: string[] = [];
   for (const [size, figures] of Object.entries(sizes)) {
     const scenarios: Array<[string, LatencyFigures | undefined]> = [
       ['1 desk, sequential', figures.sequentialDesk],
@@ -99,6 +100,20 @@ export function table(sizes: Record<string, SizeFigures>): string {
             ? `after ${load.tailBatches} batches (replayed entries unknown: no /metrics)`
             : `log entries replayed per load ${load.replayedPerLoad} (after ${load.tailBatches} batches), ` +
               `${load.snapshotsWritten} snapshots written meanwhile`),
+      );
+    }
+    const mix = figures.mixed;
+    if (mix) {
+      const { idle, loaded, reads, renames, cache } = mix;
+      const failed = idle.errors + loaded.errors + reads.failures + renames.failures;
+      mixed.push(
+        `${size}: idle p50 ${ms(idle.latencyMs.p50)} / p99 ${ms(idle.latencyMs.p99)} ms (${idle.batches} batches); ` +
+          `with ${mix.readers} readers p50 ${ms(loaded.latencyMs.p50)} / p99 ${ms(loaded.latencyMs.p99)} ms ` +
+          `(${loaded.batches}): p99 ${mix.p99LoadedOverIdle}x idle; ` +
+          `${reads.reads} cold reads, p50 ${ms(reads.latencyMs.p50)} ms, p99 ${ms(reads.latencyMs.p99)}, ` +
+          `${reads.requestsPerS}/s` +
+          (cache ? `, cache hits ${cache.hits}` : '') +
+          `; ${failed ? `${failed} FAILED` : 'no errors'}`,
       );
     }
     for (const [name, f] of scenarios) {
@@ -156,7 +171,8 @@ export function table(sizes: Record<string, SizeFigures>): string {
         `twice ${b.reduce((n, x) => n + x.duplicated, 0)})`,
     );
   }
-  const parts = [textTable(mutations)];
+  // Only `public`, `cold` or `mixed` chosen: no desk scenario for the table.
+  const parts = mutations.length > 1 ? [textTable(mutations)] : [];
   if (phases.length > 1)
     parts.push(
       ['server phases (/metrics), mean ms per batch; snapshots off the ack path:', textTable(phases)].join('\n'),
@@ -166,6 +182,10 @@ export function table(sizes: Record<string, SizeFigures>): string {
   if (cold.length)
     parts.push(
       ['cold load (POST /factory/query: snapshot + log tail):', ...cold.map((line) => `  ${line}`)].join('\n'),
+    );
+  if (mixed.length)
+    parts.push(
+      ['mixed: one desk alone, then beside cold eventdata reads:', ...mixed.map((line) => `  ${line}`)].join('\n'),
     );
   if (bases.length) parts.push(['ack p50 with bases / without:', ...bases.map((line) => `  ${line}`)].join('\n'));
   if (reads.length > 1) parts.push(textTable(reads));

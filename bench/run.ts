@@ -10,6 +10,8 @@ import { spawnBenchServer, type BenchServer } from './server';
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 let server: BenchServer | undefined;
+/** The engine workers the server reports on /health (0: the engine on its main thread). */
+let engineWorkers: number | undefined;
 
 /** `pnpm bench [options]`: see docs/benchmarks.md and `pnpm bench --help`. */
 async function main(): Promise<number> {
@@ -40,6 +42,7 @@ async function main(): Promise<number> {
       entry: cli.url ? 'external' : cli.entry,
       logLevel: cli.url ? 'external' : cli.logLevel,
       env: cli.url ? {} : cli.serverEnv,
+      engineWorkers,
     },
     machine,
     options: cli.bench,
@@ -79,12 +82,23 @@ async function oneRun(cli: CliOptions): Promise<Record<string, SizeFigures>> {
       url = server.url;
       credentials = { token: await login(url, server.superadmin.email, server.superadmin.password) };
     }
+    engineWorkers = await workersOf(url);
     const account = await deskAccount(url, credentials);
     progress(`desks sign in as ${account.email} (provider ${account.providerId})`);
     return await runBench(url, account, cli.bench, progress);
   } finally {
     await server?.stop();
     server = undefined;
+  }
+}
+
+/** `engine.workers` from `/health`; undefined when the server does not say (an older one). */
+async function workersOf(url: string): Promise<number | undefined> {
+  try {
+    const health = (await (await fetch(`${url}/health`)).json()) as { engine?: { workers?: number } };
+    return health.engine?.workers;
+  } catch {
+    return undefined;
   }
 }
 

@@ -40,7 +40,8 @@ export async function upload(ctx: BenchContext, tournament: BenchTournament): Pr
   return { tournamentId: record.tournamentId, json, plan: new ScorePlan(record) };
 }
 
-function note(ctx: BenchContext, result: BatchResult): void {
+/** Puts a desk's batch in the ledger, for the log check at the end. */
+export function note(ctx: BenchContext, result: BatchResult): void {
   ctx.ledger.get(result.tournamentId)?.push({
     ackId: result.ackId,
     ok: result.ok,
@@ -84,7 +85,8 @@ function figures(results: BatchResult[], elapsedMs: number, floor: number[]): La
   };
 }
 
-function errorCodesOf(results: BatchResult[]): string[] {
+/** The first error codes among the results (at most 5). */
+export function errorCodesOf(results: BatchResult[]): string[] {
   return [...new Set(results.filter((r) => !r.ok).map((r) => r.error?.code ?? 'UNKNOWN'))].slice(0, 5);
 }
 

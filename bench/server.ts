@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 const ROOT = resolve(__dirname, '..');
+/** The engine pool's worker bundle (scripts/build-engine-worker.mjs), which a server with workers needs. */
+const WORKER_BUNDLE = join(ROOT, 'build', 'engine', 'worker.cjs');
 
 export interface SpawnOptions {
   storage: 'leveldb' | 'postgres';
@@ -44,6 +46,13 @@ export async function spawnBenchServer(options: SpawnOptions): Promise<BenchServ
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
+    // ENGINE_WORKERS=0 runs the engine on the main thread, without the bundle.
+    const workers = options.env?.ENGINE_WORKERS === undefined || Number(options.env.ENGINE_WORKERS) !== 0;
+    // From src/, the worker is bundled from the same sources, as the test setup does (a second or so);
+    // dist/ is run as `pnpm build` left it, bundle included.
+    if (workers && options.entry === 'src') await buildWorkerOnce();
+    if (workers && options.entry === 'dist' && !existsSync(WORKER_BUNDLE))
+      throw new Error('build/engine/worker.cjs is missing: run `pnpm build` (or --env ENGINE_WORKERS=0)');
     // One folder per run: the LevelDB store (if any) and the server's log, removed at the end.
     const dir = mkdtempSync(join(tmpdir(), 'cfs-bench-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -101,6 +110,24 @@ export async function spawnBenchServer(options: SpawnOptions): Promise<BenchServ
     throw error;
   }
 }
+
+let workerBuilt: Promise<void> | undefined;
+
+/** Bundles the engine worker from src/ once per bench process (every run's server uses the same sources). */
+function buildWorkerOnce(): Promise<void> {
+  workerBuilt ??= importEsm<{ buildEngineWorker(): Promise<void> }>(
+    pathToFileURL(join(ROOT, 'scripts', 'build-engine-worker.mjs')).href,
+  ).then((script) => script.buildEngineWorker());
+  // A failed build is not kept: the next run tries again.
+  workerBuilt.catch(() => (workerBuilt = undefined));
+  return workerBuilt;
+}
+
+/**
+ * A real `import()`: the bench is compiled to CommonJS, where `import()` becomes `require()`, which
+ * cannot load an ES module with top-level await (the build script runs itself with one).
+ */
+const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
 
 async function createStore(
   options: SpawnOptions,

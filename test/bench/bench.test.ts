@@ -25,6 +25,7 @@ const TINY: BenchOptions = {
   connections: 2,
   inflight: 24,
   inflightDesks: 2,
+  mixedReaders: 2,
   coldLoads: 3,
   coldTail: 2,
   floorLimit: 20,
@@ -133,6 +134,26 @@ describe('pnpm bench (smoke)', () => {
     expect(cold.latencyMs.p50).toBeGreaterThan(0);
     expect(cold.replayedPerLoad).toBeGreaterThanOrEqual(0);
     expect(cold.snapshotsWritten).toBeGreaterThanOrEqual(0);
+    // One desk alone, then beside readers whose every read is of a new version: none is a cache hit.
+    const mixed = tiny.mixed!;
+    expect(mixed.readers).toBe(TINY.mixedReaders);
+    for (const phase of [mixed.idle, mixed.loaded]) {
+      expect(phase).toMatchObject({ batches: TINY.batches, errors: 0 });
+      expect(phase.latencyMs.p99).toBeGreaterThan(0);
+      expect(phase.phases!.batches).toBeGreaterThanOrEqual(TINY.batches);
+    }
+    // Alone, the window holds the desk's batches and nothing else.
+    expect(mixed.idle.phases!.batches).toBe(TINY.batches);
+    expect(mixed.p99LoadedOverIdle).toBeCloseTo(mixed.loaded.latencyMs.p99 / mixed.idle.latencyMs.p99, 1);
+    expect(mixed.reads.reads).toBeGreaterThan(0);
+    expect(mixed.reads.failures).toBe(0);
+    expect(mixed.reads.latencyMs.p50).toBeGreaterThan(0);
+    expect(mixed.reads.bytes).toBeGreaterThan(0);
+    expect(mixed.renames).toMatchObject({ failures: 0 });
+    expect(mixed.renames.counted).toBeGreaterThanOrEqual(mixed.reads.reads);
+    expect(mixed.renames.all).toBeGreaterThanOrEqual(mixed.renames.counted + TINY.mixedReaders);
+    expect(mixed.cache).toMatchObject({ hits: 0 });
+    expect(mixed.cache!.misses).toBeGreaterThanOrEqual(mixed.reads.reads);
     // The bases scenario: its warm-up, both desks' batches and the probe's first (the second was refused).
     const withBases = TINY.warmup + TINY.batches + bases.otherDesk.batches + 1;
     const sent =
@@ -144,13 +165,17 @@ describe('pnpm bench (smoke)', () => {
       shared.batches +
       TINY.coldReads +
       TINY.warmup +
-      TINY.inflight;
+      TINY.inflight +
+      TINY.warmup +
+      2 * TINY.batches +
+      mixed.renames.all;
     expect(tiny.correctness).toMatchObject({ ok: true, acked: sent, logged: sent, lost: 0, duplicated: 0 });
     expect(table(sizes)).toContain('tiny: ok');
     expect(table(sizes)).toContain(`tiny: ${bases.p50OverPlain}x`);
     expect(table(sizes)).toContain('server phases (/metrics)');
     expect(table(sizes)).toContain(`tiny: ${TINY.inflight} sent at once by 2 desks, ${TINY.inflight} acked, 0 errors`);
     expect(table(sizes)).toContain(`tiny: ${TINY.coldLoads} loads of`);
+    expect(table(sizes)).toContain(`with ${TINY.mixedReaders} readers`);
   }, 60_000);
 
   it('reports a batch missing from the log and one acked at another version than the log says', async () => {
