@@ -104,15 +104,15 @@ export function table(sizes: Record<string, SizeFigures>): string {
     }
     const mix = figures.mixed;
     if (mix) {
-      const { idle, loaded, reads, renames, cache } = mix;
-      const failed = idle.errors + loaded.errors + reads.failures + renames.failures;
+      const { idle, loaded, reads, cache } = mix;
+      const failed = idle.errors + loaded.errors + reads.failures;
       mixed.push(
         `${size}: idle p50 ${ms(idle.latencyMs.p50)} / p99 ${ms(idle.latencyMs.p99)} ms (${idle.batches} batches); ` +
           `with ${mix.readers} readers p50 ${ms(loaded.latencyMs.p50)} / p99 ${ms(loaded.latencyMs.p99)} ms ` +
           `(${loaded.batches}): p99 ${mix.p99LoadedOverIdle}x idle; ` +
-          `${reads.reads} cold reads, p50 ${ms(reads.latencyMs.p50)} ms, p99 ${ms(reads.latencyMs.p99)}, ` +
+          `${reads.reads} reads of new versions, p50 ${ms(reads.latencyMs.p50)} ms, p99 ${ms(reads.latencyMs.p99)}, ` +
           `${reads.requestsPerS}/s` +
-          (cache ? `, cache hits ${cache.hits}` : '') +
+          (cache ? `, computed ${cache.computes}, shared ${cache.coalesced}, warmed first ${cache.hits}` : '') +
           `; ${failed ? `${failed} FAILED` : 'no errors'}`,
       );
     }

@@ -478,7 +478,7 @@ export interface ColdLoadOptions {
 /** Loading a tournament from the store: the latest snapshot plus a replay of the log after it. */
 export interface ColdLoadFigures {
   loads: number;
-  /** `POST /factory/query` (`getTournamentInfo`): request to answer. */
+  /** `POST /factory/tournamentinfo`, the first public read of a fresh copy: request to answer. */
   latencyMs: Summary;
   /** Batches committed right before the loads. */
   tailBatches: number;
@@ -494,49 +494,83 @@ export interface ColdLoadFigures {
 }
 
 /**
- * A cold load, over the wire: `POST /factory/query` reads the tournament from the store on every
- * call (it never uses the executor's hot copy, as a query must not touch it), which is the read a
- * batch or a desk's join makes when the tournament is not in memory: latest snapshot, parse,
- * replay of the log after it. A cheap query (`getTournamentInfo`) and its small answer are the only
- * extras. First `coldTail` batches are committed one by one on the tournament, so that the loads
- * have a tail to replay (the idle snapshot of a quiet tournament leaves none); the loads follow
- * within the server's idle delay (SNAPSHOT_IDLE_MS, 5 s), before it snapshots the tail away.
+ * A cold load, over the wire: the first public read of a tournament (`POST /factory/tournamentinfo`)
+ * loads it where public answers are computed, which is what a batch or a read does when the
+ * tournament is not in memory: latest snapshot, parse, replay of the log after it. With the engine
+ * pool that is the tournament's read replica in the next worker, which nothing has loaded yet on a
+ * fresh copy; with ENGINE_WORKERS=0 it is the record the upload left in memory (not a cold load:
+ * the report says which). Each load is on a fresh copy with `coldTail` batches committed just
+ * before (new participants: they change no published event, so the server's cache warming leaves
+ * the replica alone), so that the load has a tail to replay; the loads follow within the server's
+ * idle delay (SNAPSHOT_IDLE_MS, 5 s), before it snapshots the tail away.
  */
 export async function coldLoad(
   ctx: BenchContext,
   tournament: BenchTournament,
   options: ColdLoadOptions,
-  /** The tournament a scenario scored, with its plan (carried on); else a fresh copy. */
+  /** The tournament a scenario scored, with its plan: carried on to the next scenarios. */
   scored?: { tournamentId: string; plan: ScorePlan },
 ): Promise<ColdLoadFigures & { tournamentId: string; plan: ScorePlan }> {
-  const { tournamentId, plan } = scored ?? (await upload(ctx, tournament));
   const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-cold`);
+  const times: number[] = [];
+  let last: Uploaded | undefined;
+  let before: Awaited<ReturnType<typeof scrapeMetrics>>;
+  let replayed = 0;
+  let snapshots = 0;
   try {
-    for (let i = 0; i < options.coldTail; i++) note(ctx, await desk.send(tournamentId, plan.next()));
+    for (let i = 0; i < options.coldLoads; i++) {
+      last = await upload(ctx, tournament);
+      const { tournamentId } = last;
+      for (let n = 0; n < options.coldTail; n++) {
+        note(ctx, await desk.send(tournamentId, [newParticipant(tournamentId, `Cold ${i}.${n}`)]));
+      }
+      // The server's work after the last commit is not the load's.
+      await settle(Math.min(options.settleMs, 300));
+      before = await scrapeMetrics(ctx.url);
+      const replayedBefore = before?.get('cfs_replayed_entries_total') ?? 0;
+      const snapshotsBefore = before?.get('cfs_snapshots_written_total') ?? 0;
+      const started = performance.now();
+      await postOk(`${ctx.url}/factory/tournamentinfo`, { tournamentId }, ctx.account.token);
+      times.push(performance.now() - started);
+      const after = before && (await scrapeMetrics(ctx.url));
+      if (after) {
+        replayed += (after.get('cfs_replayed_entries_total') ?? 0) - replayedBefore;
+        snapshots += (after.get('cfs_snapshots_written_total') ?? 0) - snapshotsBefore;
+      }
+    }
   } finally {
     desk.close();
   }
-  // The server's work after the last commit (public cache warming) is not the load's.
-  await settle(Math.min(options.settleMs, 1000));
-  const before = await scrapeMetrics(ctx.url);
-  const times: number[] = [];
-  for (let i = 0; i < options.coldLoads; i++) {
-    const started = performance.now();
-    await postOk(`${ctx.url}/factory/query`, { tournamentId, method: 'getTournamentInfo' }, ctx.account.token);
-    times.push(performance.now() - started);
-  }
-  const after = before && (await scrapeMetrics(ctx.url));
-  const delta = (name: string) => (after && before ? (after.get(name) ?? 0) - (before.get(name) ?? 0) : undefined);
-  const replayed = delta('cfs_replayed_entries_total');
+  const carried = scored ?? last!;
   return {
-    tournamentId,
-    plan,
+    tournamentId: carried.tournamentId,
+    plan: carried.plan,
     loads: times.length,
     latencyMs: summarize(times),
     tailBatches: options.coldTail,
-    ...(replayed === undefined
+    ...(before === undefined
       ? {}
-      : { replayedPerLoad: round(replayed / times.length), snapshotsWritten: delta('cfs_snapshots_written_total') }),
+      : { replayedPerLoad: round(replayed / Math.max(1, times.length)), snapshotsWritten: snapshots }),
     bytes: tournament.bytes,
+  };
+}
+
+/** A batch that adds one unentered player: a change no published answer shows. */
+function newParticipant(tournamentId: string, name: string): Directive {
+  const id = randomBytes(8).toString('hex');
+  return {
+    method: 'addParticipants',
+    params: {
+      tournamentId,
+      participants: [
+        {
+          participantId: `bench-${id}`,
+          participantType: 'INDIVIDUAL',
+          participantRole: 'COMPETITOR',
+          participantName: name,
+          person: { personId: `bench-person-${id}`, standardFamilyName: name, standardGivenName: 'Bench' },
+        },
+      ],
+    },
   };
 }

@@ -134,7 +134,7 @@ describe('pnpm bench (smoke)', () => {
     expect(cold.latencyMs.p50).toBeGreaterThan(0);
     expect(cold.replayedPerLoad).toBeGreaterThanOrEqual(0);
     expect(cold.snapshotsWritten).toBeGreaterThanOrEqual(0);
-    // One desk alone, then beside readers whose every read is of a new version: none is a cache hit.
+    // One desk alone, then beside readers who read each new version as soon as it is acked.
     const mixed = tiny.mixed!;
     expect(mixed.readers).toBe(TINY.mixedReaders);
     for (const phase of [mixed.idle, mixed.loaded]) {
@@ -149,26 +149,23 @@ describe('pnpm bench (smoke)', () => {
     expect(mixed.reads.failures).toBe(0);
     expect(mixed.reads.latencyMs.p50).toBeGreaterThan(0);
     expect(mixed.reads.bytes).toBeGreaterThan(0);
-    expect(mixed.renames).toMatchObject({ failures: 0 });
-    expect(mixed.renames.counted).toBeGreaterThanOrEqual(mixed.reads.reads);
-    expect(mixed.renames.all).toBeGreaterThanOrEqual(mixed.renames.counted + TINY.mixedReaders);
-    expect(mixed.cache).toMatchObject({ hits: 0 });
-    expect(mixed.cache!.misses).toBeGreaterThanOrEqual(mixed.reads.reads);
+    // Each version read is computed once at most, whoever asks first (a reader or the server's warming).
+    expect(mixed.cache!.computes).toBeGreaterThan(0);
+    expect(mixed.cache!.computes).toBeLessThanOrEqual(2 * TINY.batches + 1);
     // The bases scenario: its warm-up, both desks' batches and the probe's first (the second was refused).
     const withBases = TINY.warmup + TINY.batches + bases.otherDesk.batches + 1;
     const sent =
       TINY.warmup +
       TINY.batches +
       withBases +
-      TINY.coldTail +
+      TINY.coldLoads * TINY.coldTail +
       tiny.desksOnTournaments!.batches +
       shared.batches +
       TINY.coldReads +
       TINY.warmup +
       TINY.inflight +
       TINY.warmup +
-      2 * TINY.batches +
-      mixed.renames.all;
+      2 * TINY.batches;
     expect(tiny.correctness).toMatchObject({ ok: true, acked: sent, logged: sent, lost: 0, duplicated: 0 });
     expect(table(sizes)).toContain('tiny: ok');
     expect(table(sizes)).toContain(`tiny: ${bases.p50OverPlain}x`);
