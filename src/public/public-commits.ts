@@ -61,13 +61,15 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
   }
 
   private async committed(event: CommittedEvent, tournamentId: string, version: number, known?: PublishInfo) {
-    const after = known ?? (await this.readPublish(tournamentId));
-    if (!after) return;
+    const read = known ? { version, publish: known } : await this.readPublish(tournamentId);
+    if (!read) return;
+    const after = read.publish;
     // What was public just before this commit: only the state at the previous version will do. An
     // older one may miss changes another instance made in between; unknown means "decide from the methods".
     const prior = this.index.get(tournamentId);
     const before = prior && prior.version === version - 1 ? prior.publish : undefined;
-    this.index.remember(tournamentId, version, after);
+    // Read later, the state may be a newer version's: remembered as that version's, never as this one's.
+    this.index.remember(tournamentId, read.version, after);
     const decision = decidePublicChange(event, tournamentId, before, after);
     if (!decision) return;
     let change: PublicChange = { tournamentId, version, ...decision.change };
@@ -113,9 +115,9 @@ export class PublicCommits implements OnModuleInit, OnModuleDestroy {
     return current?.value;
   }
 
-  private async readPublish(tournamentId: string): Promise<PublishInfo | undefined> {
+  private async readPublish(tournamentId: string): Promise<{ version: number; publish: PublishInfo } | undefined> {
     const current = await this.executor.read<PublishInfo | undefined>(tournamentId, { op: 'publish' });
-    return current?.value;
+    return current?.value && { version: current.version, publish: current.value };
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { mayAccessProvider, tournamentProviderId } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { AppError, ErrorCode, type ErrorBody } from '../common/errors';
@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config';
 import { BatchGate } from '../lifecycle/batch-gate';
 import { installEngineState } from '../engine/engine-state';
 import { calendarEntry } from '../providers/calendar-entry';
+import { publishInfoOf, type PublishInfo } from '../public/publish-state';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
 import { newSeed } from '../engine/deterministic';
 import { HostMissError } from '../engine/host/engine-core';
@@ -124,7 +125,7 @@ const MISSING_TOURNAMENT = { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing t
  * (worker threads, docs/mutations.md, Engine pool); this class keeps order, storage and announcements.
  */
 @Injectable()
-export class MutationExecutor implements OnModuleDestroy {
+export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MutationExecutor.name);
   private readonly allowed: ReadonlySet<string>;
   private readonly limits: BatchLimits;
@@ -170,6 +171,11 @@ export class MutationExecutor implements OnModuleDestroy {
       },
     };
     this.snapshots = new Snapshots(storage, source, config.snapshots);
+  }
+
+  onApplicationBootstrap(): void {
+    // A server's workers load the engine while it starts; test apps start theirs on first use.
+    if (this.config.nodeEnv !== 'test') this.pool.start();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -601,6 +607,8 @@ export class MutationExecutor implements OnModuleDestroy {
       });
     }
     request.records.forEach((record, index) => (items[index].json = JSON.stringify(record)));
+    // Read now, from the record as saved: later, a host may already hold a newer version.
+    const publish = Object.fromEntries(request.records.flatMap((record) => publishEntry(record)));
     const committed = await this.commit(items, user, ackId, 'save', []);
     if (!committed) {
       // Another instance stored this upload (same ackId) since the check above.
@@ -618,7 +626,7 @@ export class MutationExecutor implements OnModuleDestroy {
       this.hot.put(entry.tournamentId, { ...entry, slot, generation });
       this.snapshots.committed(entry.tournamentId, entry.version, 0, true);
     });
-    this.announce(committed, 'save', [], user, ackId, request.origin, {});
+    this.announce(committed, 'save', [], user, ackId, request.origin, {}, { publish });
     return { success: true, versions: committed.versions };
   }
 
@@ -891,6 +899,15 @@ export class MutationExecutor implements OnModuleDestroy {
 /** What a batch's commit writes of a tournament, from its host's report of the run. */
 function runItem(entry: Loaded, facts: RunTournament): CommitItem {
   return { entry, providerId: facts.providerId, calendar: facts.calendar, json: facts.json };
+}
+
+/** A saved record's publish state, for the public module (none when the record cannot tell it). */
+function publishEntry(record: TournamentRecord): Array<[string, PublishInfo]> {
+  try {
+    return [[record.tournamentId, publishInfoOf(record)]];
+  } catch {
+    return [];
+  }
 }
 
 function storedFacts(stored: SnapshotAndTail): Loaded {

@@ -126,12 +126,18 @@ export class EnginePool {
       }
     }
     if (this.closing) return Promise.reject(new EngineRestartedError('the engine pool is closed'));
-    const worker = slot.worker ?? this.start(slot);
+    const worker = slot.worker ?? this.spawn(slot);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       slot.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ id, request });
     });
+  }
+
+  /** Starts every worker now, so the first requests do not wait for a thread to load the engine. */
+  start(): void {
+    if (this.core || this.closing) return;
+    for (const slot of this.slots) if (!slot.worker) this.spawn(slot);
   }
 
   /** Ends a worker as a crash would (tests, and an operator's last resort): it is replaced on next use. */
@@ -171,7 +177,7 @@ export class EnginePool {
     await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
   }
 
-  private start(slot: Slot): Worker {
+  private spawn(slot: Slot): Worker {
     const worker = new Worker(WORKER_FILE, { env: process.env });
     // A pool never keeps the process alive by itself: servers close it, scripts just exit.
     worker.unref();
