@@ -62,7 +62,11 @@ export class TournamentsService {
     }
     if (tournamentIds.length === 1) {
       const [id] = tournamentIds;
-      const current = await this.executor.read<Record<string, unknown> | undefined>(id, { op: 'query', method, params });
+      const current = await this.executor.read<Record<string, unknown> | undefined>(id, {
+        op: 'query',
+        method,
+        params,
+      });
       if (!current) return { error: { ...MISSING, tournamentId: id } };
       if (!mayAccessProvider(user, current.providerId)) return forbidden(id);
       return { ...(current.value ?? {}), versions: { [id]: current.version } };
@@ -77,8 +81,7 @@ export class TournamentsService {
       versions[id] = current.version;
     }
     const result = (await this.executor.queryMany(tournamentIds, records, method, params)) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return { ...(result ?? {}), versions };
   }
 
