@@ -181,7 +181,10 @@ export function table(sizes: Record<string, SizeFigures>): string {
     parts.push(['in flight: wall time / the engine alone (floor):', ...inflight.map((line) => `  ${line}`)].join('\n'));
   if (cold.length)
     parts.push(
-      ['cold load (POST /factory/query: snapshot + log tail):', ...cold.map((line) => `  ${line}`)].join('\n'),
+      [
+        'cold load (first public read of a fresh copy: its replica is seeded from its worker or the store):',
+        ...cold.map((line) => `  ${line}`),
+      ].join('\n'),
     );
   if (mixed.length)
     parts.push(
