@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Desk, type BatchResult } from './desk';
+import { Desk } from './desk';
 import { postJson, ReadClient, type TimedRead } from './http';
 import { phaseMeter, scrapeMetrics, type PhaseFigures } from './metrics';
-import { errorCodesOf, note, settle, upload, type BenchContext, type Uploaded } from './scenarios';
+import { errorCodesOf, note, pacedBatches, settle, upload, type BenchContext, type Uploaded } from './scenarios';
 import { round, summarize, type Summary } from './stats';
 import type { BenchTournament } from './tournaments';
 
@@ -161,17 +161,7 @@ async function deskPhase(
   onAck: () => void = () => undefined,
 ): Promise<DeskPhase> {
   const meter = await phaseMeter(ctx.url);
-  const results: BatchResult[] = [];
-  const started = performance.now();
-  for (let i = 0; i < options.batches; i++) {
-    if (i > 0 && options.paceMs) await settle(options.paceMs);
-    const result = await desk.send(target.tournamentId, target.plan.next());
-    note(ctx, result);
-    results.push(result);
-    onAck();
-  }
-  // The server's time only, not the pauses.
-  const elapsedMs = performance.now() - started - options.paceMs * Math.max(0, options.batches - 1);
+  const { results, elapsedMs } = await pacedBatches(ctx, desk, target, options, onAck);
   const phases = await meter.stop();
   const ok = results.filter((result) => result.ok);
   return {

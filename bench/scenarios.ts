@@ -130,16 +130,7 @@ export async function sequentialDesk(
     await desk.join(target.tournamentId);
     for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
     const meter = await phaseMeter(ctx.url);
-    const results: BatchResult[] = [];
-    const started = performance.now();
-    for (let i = 0; i < options.batches; i++) {
-      if (i > 0 && options.paceMs) await settle(options.paceMs);
-      const result = await desk.send(target.tournamentId, target.plan.next());
-      note(ctx, result);
-      results.push(result);
-    }
-    // Throughput counts the server's time only, not the pauses.
-    const elapsed = performance.now() - started - options.paceMs * Math.max(0, options.batches - 1);
+    const { results, elapsedMs: elapsed } = await pacedBatches(ctx, desk, target, options);
     await settle(options.settleMs);
     const phases = await meter.stop();
     ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
@@ -148,6 +139,29 @@ export async function sequentialDesk(
   } finally {
     desk.close();
   }
+}
+
+/**
+ * `batches` batches on `target` from one desk, each sent when the last is acked (after `paceMs`);
+ * `elapsedMs` is the server's time only, not the pauses.
+ */
+export async function pacedBatches(
+  ctx: BenchContext,
+  desk: Desk,
+  target: Uploaded,
+  options: { batches: number; paceMs: number },
+  onAck: () => void = () => undefined,
+): Promise<{ results: BatchResult[]; elapsedMs: number }> {
+  const results: BatchResult[] = [];
+  const started = performance.now();
+  for (let i = 0; i < options.batches; i++) {
+    if (i > 0 && options.paceMs) await settle(options.paceMs);
+    const result = await desk.send(target.tournamentId, target.plan.next());
+    note(ctx, result);
+    results.push(result);
+    onAck();
+  }
+  return { results, elapsedMs: performance.now() - started - options.paceMs * Math.max(0, options.batches - 1) };
 }
 
 /** The one-desk figures when every batch carries `baseVersions`, with what the bases met. */

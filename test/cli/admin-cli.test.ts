@@ -144,7 +144,8 @@ describe.each(BACKENDS)('admin CLI (%s)', (backend) => {
     const list = await cli(env, 'list');
     expect(list.stdout).not.toContain('x@example.com');
     expect(list.stdout).toMatch(/^root@example\.com\s+superadmin\s/m);
-  });
+    // A dozen CLI processes, one after another: 10–16 s alone, more beside the other suites.
+  }, 90_000);
 
   if (backend === 'leveldb') {
     it('says the store is locked while a server holds it', async () => {
