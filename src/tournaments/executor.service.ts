@@ -264,7 +264,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       const version = await this.storageCall(() => this.storage.tournaments.getVersion(tournamentId));
       if (version === undefined) return undefined;
       const hot = this.hot.peek(tournamentId);
-      if (hot?.version === version) {
+      // Newer than the version just read: a batch committed while that read was under way.
+      if (hot && hot.version >= version) {
         const reply = await this.hostRead<T>(slot, tournamentId, read);
         if (reply) return { ...reply, tournamentId, providerId: hot.providerId, updatedAt: hot.updatedAt };
         break;
@@ -340,11 +341,11 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
           facts = { ...known, version, updatedAt: tail.entries.at(-1)!.at };
         }
       }
-      if (!load && (!known || known.version !== version)) {
+      if (!load && (!known || known.version < version)) {
         const copy = await this.copyFromHome(tournamentId, version);
         if (copy) ({ load, facts } = copy);
       }
-      if (!load && (!known || known.version !== version)) {
+      if (!load && (!known || known.version < version)) {
         const stored = await this.storageCall(() => this.storage.tournaments.getStored(tournamentId));
         if (!stored) return undefined;
         load = { kind: 'stored', stored };
