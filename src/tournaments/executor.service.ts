@@ -469,16 +469,20 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<ExecuteResult | undefined> {
     const { user } = request;
     const store = lock ?? this.unlocked;
-    // Asked on every attempt: another instance may have committed this ackId meanwhile.
-    if (batch.ackId) {
-      const replay = await this.replay(batch.tournamentIds, batch.ackId, store);
-      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
-    }
+    let phase = performance.now();
+    // Asked on every attempt: another instance may have committed this ackId meanwhile. Asked with
+    // the stored versions of the held records, so the store is waited for once, not twice.
+    const [replay, versions] = await Promise.all([
+      batch.ackId ? this.replay(batch.tournamentIds, batch.ackId, store) : undefined,
+      Promise.all(
+        batch.tournamentIds.map((id) => (this.hot.peek(id) ? this.storageCall(() => store.getVersion(id)) : undefined)),
+      ),
+    ]);
+    if (replay) return { success: true, results: [], versions: replay, duplicate: true };
     // A batch runs on the host of its first tournament; the others of a multi-tournament batch come from storage.
     const slot = this.pool.slotOf(batch.tournamentIds[0]);
     const generation = this.pool.generation(slot);
-    let phase = performance.now();
-    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold);
+    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold, versions);
     report.loadMs += performance.now() - phase;
     const single = loaded.length === 1;
     const replayable = single && isReplayable(batch.methods);
@@ -676,9 +680,11 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     store: StoreReads,
     slot: number,
     cold: boolean,
+    /** The stored version of each held record, read just before. */
+    versions: Array<number | undefined>,
   ): Promise<Loaded[]> {
     const loaded: Loaded[] = [];
-    for (const id of ids) {
+    for (const [index, id] of ids.entries()) {
       const own = this.pool.slotOf(id) === slot;
       // Left in place while the batch runs: a read meanwhile reaches the host, which answers it from
       // the committed record, or after the batch settles. Never from a record half-way.
@@ -690,7 +696,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       }
       let entry: Loaded | undefined;
       if (hot) {
-        const version = await this.storageCall(() => store.getVersion(id));
+        const version = versions[index] ?? (await this.storageCall(() => store.getVersion(id)));
         if (version === hot.version) entry = { tournamentId: id, ...hot };
         else if (version !== undefined && hot.version < version) {
           const load = await this.tailLoad(id, hot.version, version);
