@@ -107,45 +107,71 @@ export class DeskQueue {
 /**
  * Gives live batches (those that found their desk's queue empty) precedence over backlog batches
  * (those that waited behind their desk's earlier ones): a backlog batch starts when no live batch
- * is running, or after `maxDeferMs` at the latest, so a flushed queue cannot be starved either.
- * A running batch is never interrupted; this only orders the starts.
+ * has run for `quietMs`; after `maxDeferMs` it no longer waits for a quiet spell, only for the
+ * running live batches to end, and after twice that for nothing, so a flushed queue cannot be
+ * starved either. The quiet spell is the
+ * moment a desk working live takes between an ack and its next batch: without it a backlog batch
+ * would slip into every such gap and run beside the next live one. A running batch is never
+ * interrupted; this only orders the starts.
  */
 export class BacklogGate {
   private running = 0;
-  private waiting: Array<() => void> = [];
+  private lastLiveEnd = -Infinity;
+  private waiting: Array<{ go: () => void; overdue: boolean }> = [];
+  private quiet?: NodeJS.Timeout;
 
-  constructor(private readonly maxDeferMs = 100) {}
+  constructor(
+    private readonly maxDeferMs = 100,
+    private readonly quietMs = 10,
+  ) {}
 
   /** Runs a live batch, counting it while it runs. */
   async live<T>(run: () => Promise<T>): Promise<T> {
     this.running++;
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
     try {
       return await run();
     } finally {
-      if (--this.running === 0) this.openUp();
+      if (--this.running === 0) {
+        this.lastLiveEnd = performance.now();
+        this.release((waiter) => waiter.overdue);
+        this.openAfterQuiet();
+      }
     }
   }
 
-  /** Resolves when no live batch is running (at once if none is), or after `maxDeferMs`. */
+  /** Resolves once no live batch has run for `quietMs` (at once if none has), or none runs past `maxDeferMs`. */
   afterLive(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
+    if (this.running === 0 && performance.now() - this.lastLiveEnd >= this.quietMs) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting = this.waiting.filter((waiter) => waiter !== go);
-        resolve();
+      const waiter = { go: () => (clearTimeout(timer), resolve()), overdue: false };
+      let timer = setTimeout(() => {
+        waiter.overdue = true;
+        if (this.running === 0) return this.release((each) => each === waiter);
+        // Live batches that never pause (many desks at once) cannot hold it any longer than this.
+        timer = setTimeout(() => this.release((each) => each === waiter), this.maxDeferMs);
       }, this.maxDeferMs);
-      const go = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiting.push(go);
+      this.waiting.push(waiter);
+      if (this.running === 0) this.openAfterQuiet();
     });
   }
 
-  private openUp(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const go of waiting) go();
+  /** Lets the waiting backlog batches go once the quiet spell after the last live batch has passed. */
+  private openAfterQuiet(): void {
+    if (this.quiet || !this.waiting.length) return;
+    const wait = Math.max(0, this.lastLiveEnd + this.quietMs - performance.now());
+    this.quiet = setTimeout(() => {
+      this.quiet = undefined;
+      if (this.running === 0) this.release(() => true);
+    }, wait);
+  }
+
+  private release(which: (waiter: { overdue: boolean }) => boolean): void {
+    const going = this.waiting.filter(which);
+    if (!going.length) return;
+    this.waiting = this.waiting.filter((waiter) => !which(waiter));
+    for (const waiter of going) waiter.go();
   }
 }
 
