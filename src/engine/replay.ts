@@ -34,6 +34,11 @@ export function continuesFrom(entries: MutationLogEntry[], from: number, to: num
 /** Counters for /metrics: entries replayed, and those written by another engine version. */
 export const replayStats = { entries: 0, foreignEngine: 0, failures: 0 };
 
+/** The engine time replaying these entries costs, as their first runs logged it (ms). */
+export function engineMsOf(entries: MutationLogEntry[]): number {
+  return entries.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0);
+}
+
 /** A log tail that cannot rebuild its record: a save in it, missing replay inputs, or an engine error. */
 export class ReplayError extends Error {
   override name = 'ReplayError';

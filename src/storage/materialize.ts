@@ -1,4 +1,4 @@
-import { continuesFrom, replayEntries, replayEntriesYielding, ReplayError } from '../engine/replay';
+import { continuesFrom, engineMsOf, replayEntries, replayEntriesYielding, ReplayError } from '../engine/replay';
 import type { MutationLogEntry, StoredTournament, TournamentRecord } from './storage.types';
 
 /** A tournament as a store keeps it: the latest snapshot, and the log entries after it. */
@@ -49,6 +49,6 @@ function withRecord(stored: SnapshotAndTail, record: TournamentRecord): StoredTo
     bytes: stored.bytes,
     updatedAt: stored.updatedAt,
     snapshotVersion,
-    tailMs: tail.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0),
+    tailMs: engineMsOf(tail),
   };
 }

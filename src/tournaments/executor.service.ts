@@ -20,7 +20,7 @@ import type {
   SerialisedValue,
   VerifiedValue,
 } from '../engine/host/protocol';
-import { continuesFrom, ENGINE_VERSION, isReplayable, ReplayError } from '../engine/replay';
+import { continuesFrom, ENGINE_VERSION, engineMsOf, isReplayable, ReplayError } from '../engine/replay';
 import type { TournamentChanges } from '../engine/run-directives';
 import type { SnapshotAndTail } from '../storage/materialize';
 import {
@@ -280,8 +280,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
         if (reply) return { ...reply, tournamentId, providerId: back.providerId, updatedAt: back.updatedAt };
         continue;
       }
-      if (hot && hot.version < version) {
-        // Another instance committed: the host replays what it lacks, unless a batch takes it meanwhile.
+      if (hot) {
+        // Behind the stored version: another instance committed: the host replays what it lacks, unless a batch takes it meanwhile.
         const load = await this.tailLoad(tournamentId, hot.version, version);
         if (load && this.hot.peek(tournamentId) === hot) {
           const reply = await this.hostRead<T>(slot, tournamentId, read, load);
@@ -310,7 +310,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       !((this.hot.peek(tournamentId)?.version ?? -1) >= reply.version)
     ) {
       this.hot.put(tournamentId, { ...storedFacts(stored), version: reply.version, slot, generation });
-      if (reply.version === stored.version) this.snapshots.loaded(tournamentId, stored.snapshotVersion, tailMs(stored));
+      if (reply.version === stored.version)
+        this.snapshots.loaded(tournamentId, stored.snapshotVersion, engineMsOf(stored.tail));
     }
     const { providerId, updatedAt } = stored;
     return { ...reply, tournamentId, providerId, updatedAt };
@@ -335,8 +336,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
         const tail = await this.tailLoad(tournamentId, known.version, version);
         // Replaying costs the batches' engine time again; a copy of the record costs about its
         // serialising and parsing (some 2 ms per 100 KB): whichever is cheaper.
-        const replayMs = tail?.entries.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0) ?? Infinity;
-        if (tail && replayMs <= (known.bytes / 100_000) * 2) {
+        if (tail && engineMsOf(tail.entries) <= (known.bytes / 100_000) * 2) {
           load = tail;
           facts = { ...known, version, updatedAt: tail.entries.at(-1)!.at };
         }
@@ -708,7 +708,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
         report.hotMisses++;
         const stored = await this.storageCall(() => store.getStored(id));
         if (stored) {
-          this.snapshots.loaded(id, stored.snapshotVersion, tailMs(stored));
+          this.snapshots.loaded(id, stored.snapshotVersion, engineMsOf(stored.tail));
           entry = { ...storedFacts(stored), load: { kind: 'stored', stored } };
         }
       }
@@ -954,10 +954,6 @@ function publishEntry(record: TournamentRecord): Array<[string, PublishInfo]> {
 function storedFacts(stored: SnapshotAndTail): Loaded {
   const { tournamentId, version, providerId, bytes, updatedAt } = stored;
   return { tournamentId, version, providerId, bytes, updatedAt };
-}
-
-function tailMs(stored: SnapshotAndTail): number {
-  return stored.tail.reduce((sum, entry) => sum + (entry.engineMs ?? 0), 0);
 }
 
 /** The log no longer reaches back to the base: what changed since cannot be told, so it is a conflict. */
