@@ -171,13 +171,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         help,
         () => cache?.stats()[key as keyof typeof CACHE_COUNTS] ?? 0,
       ]),
-      ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats().replayEntries],
+      ['cfs_replayed_entries_total', 'Log entries replayed to rebuild records', () => replayStats().entries],
       [
         'cfs_replay_foreign_engine_total',
         'Log entries replayed that another engine version wrote (each is also a warning in the log)',
-        () => replayStats().replayForeignEngine,
+        () => replayStats().foreignEngine,
       ],
-      ['cfs_replay_failures_total', 'Log tails that could not be replayed', () => replayStats().replayFailures],
+      ['cfs_replay_failures_total', 'Log tails that could not be replayed', () => replayStats().failures],
       [
         'cfs_snapshots_written_total',
         'Whole records stored as snapshots off the ack path',

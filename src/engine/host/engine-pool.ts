@@ -74,7 +74,7 @@ export class EnginePool {
     const count = Math.max(1, workers);
     this.slots = Array.from({ length: count }, (_, index) => ({
       ...{ index, generation: 0, waiting: new Map<number, Waiting>(), busyMs: 0, requests: 0, restarts: 0 },
-      ...{ held: 0, stats: { replayEntries: 0, replayForeignEngine: 0, replayFailures: 0 } },
+      ...{ held: 0, stats: { entries: 0, foreignEngine: 0, failures: 0 } },
     }));
     if (workers === 0) this.core = new EngineCore((message) => this.logger.warn(message));
     else if (!existsSync(WORKER_FILE)) {
@@ -159,15 +159,12 @@ export class EnginePool {
 
   /** Replay counters summed over the hosts (the main thread's own when in process). */
   replayStats(): HostStats {
-    if (this.core) {
-      const { entries, foreignEngine, failures } = replayStats;
-      return { replayEntries: entries, replayForeignEngine: foreignEngine, replayFailures: failures };
-    }
-    const sum = { replayEntries: 0, replayForeignEngine: 0, replayFailures: 0 };
+    if (this.core) return { ...replayStats };
+    const sum = { entries: 0, foreignEngine: 0, failures: 0 };
     for (const { stats } of this.slots) {
-      sum.replayEntries += stats.replayEntries;
-      sum.replayForeignEngine += stats.replayForeignEngine;
-      sum.replayFailures += stats.replayFailures;
+      sum.entries += stats.entries;
+      sum.foreignEngine += stats.foreignEngine;
+      sum.failures += stats.failures;
     }
     return sum;
   }

@@ -2,6 +2,7 @@ import type { PublicMatchUpUpdate } from '../../public/public-matchups';
 import type { PublishInfo } from '../../public/publish-state';
 import type { CalendarEntry, MutationLogEntry } from '../../storage/storage.types';
 import type { SnapshotAndTail } from '../../storage/materialize';
+import type { replayStats } from '../replay';
 import type { EngineError, TournamentChanges } from '../run-directives';
 
 /**
@@ -153,9 +154,5 @@ export interface QueryManyRequest {
 
 export type EngineRequest = RunRequest | SettleRequest | ReadRequest | DropRequest | PutRequest | QueryManyRequest;
 
-/** Replay counters of a host (cumulative), reported with every answer of a worker. */
-export interface HostStats {
-  replayEntries: number;
-  replayForeignEngine: number;
-  replayFailures: number;
-}
+/** Replay counters of a host (cumulative, as `replayStats` counts them), reported with every answer of a worker. */
+export type HostStats = typeof replayStats;

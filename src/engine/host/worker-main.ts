@@ -55,11 +55,7 @@ function pump(): void {
 }
 
 function stats() {
-  return {
-    replayEntries: replayStats.entries,
-    replayForeignEngine: replayStats.foreignEngine,
-    replayFailures: replayStats.failures,
-  };
+  return { ...replayStats };
 }
 
 function handle({ id, request }: Message): void {
