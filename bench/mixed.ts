@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Desk } from './desk';
 import { postJson, ReadClient, type TimedRead } from './http';
 import { phaseMeter, scrapeMetrics, type PhaseFigures } from './metrics';
-import { errorCodesOf, note, pacedBatches, settle, upload, type BenchContext, type Uploaded } from './scenarios';
+import {
+  ackFigures,
+  note,
+  pacedBatches,
+  settle,
+  upload,
+  type AckFigures,
+  type BenchContext,
+  type Uploaded,
+} from './scenarios';
 import { round, summarize, type Summary } from './stats';
 import type { BenchTournament } from './tournaments';
 
@@ -16,15 +25,8 @@ export interface MixedOptions {
   mixedReaders: number;
 }
 
-/** One desk's batches in one phase. */
-export interface DeskPhase {
-  batches: number;
-  errors: number;
-  errorCodes: string[];
-  elapsedS: number;
-  throughputPerS: number;
-  latencyMs: Summary;
-  /** The server's phases over the desk's batches. */
+/** One desk's batches in one phase, with the server's phases over them. */
+export interface DeskPhase extends AckFigures {
   phases?: PhaseFigures;
 }
 
@@ -163,16 +165,7 @@ async function deskPhase(
   const meter = await phaseMeter(ctx.url);
   const { results, elapsedMs } = await pacedBatches(ctx, desk, target, options, onAck);
   const phases = await meter.stop();
-  const ok = results.filter((result) => result.ok);
-  return {
-    batches: ok.length,
-    errors: results.length - ok.length,
-    errorCodes: errorCodesOf(results),
-    elapsedS: round(elapsedMs / 1000),
-    throughputPerS: round(ok.length / (elapsedMs / 1000)),
-    latencyMs: summarize(ok.map((result) => result.ms)),
-    ...(phases ? { phases } : {}),
-  };
+  return { ...ackFigures(results, elapsedMs), ...(phases ? { phases } : {}) };
 }
 
 /** Fast error answers would flatter the reads: the event must be published, its data real. */

@@ -50,8 +50,8 @@ export function note(ctx: BenchContext, result: BatchResult): void {
   });
 }
 
-/** Latencies of acked batches, and the same batches replayed on the engine alone. */
-export interface LatencyFigures {
+/** One desk's (or several desks') batches: how many were acked, how fast, how long each took. */
+export interface AckFigures {
   batches: number;
   errors: number;
   /** First error codes seen (at most 5), to explain `errors`. */
@@ -59,6 +59,10 @@ export interface LatencyFigures {
   elapsedS: number;
   throughputPerS: number;
   latencyMs: Summary;
+}
+
+/** Latencies of acked batches, and the same batches replayed on the engine alone. */
+export interface LatencyFigures extends AckFigures {
   floorMs: Summary;
   /** Server latency / engine floor, per percentile. */
   ratioToFloor: { p50: number; p95: number; p99: number; mean: number };
@@ -68,17 +72,24 @@ export interface LatencyFigures {
   phases?: PhaseFigures;
 }
 
-function figures(results: BatchResult[], elapsedMs: number, floor: number[]): LatencyFigures {
+export function ackFigures(results: BatchResult[], elapsedMs: number): AckFigures {
   const ok = results.filter((r) => r.ok);
-  const latencyMs = summarize(ok.map((r) => r.ms));
-  const floorMs = summarize(floor);
   return {
     batches: ok.length,
     errors: results.length - ok.length,
     errorCodes: errorCodesOf(results),
     elapsedS: round(elapsedMs / 1000),
     throughputPerS: round(ok.length / (elapsedMs / 1000)),
-    latencyMs,
+    latencyMs: summarize(ok.map((r) => r.ms)),
+  };
+}
+
+function figures(results: BatchResult[], elapsedMs: number, floor: number[]): LatencyFigures {
+  const acks = ackFigures(results, elapsedMs);
+  const { latencyMs } = acks;
+  const floorMs = summarize(floor);
+  return {
+    ...acks,
     floorMs,
     ratioToFloor: ratios(latencyMs, floorMs),
     floorThroughputPerS: floorMs.mean > 0 ? round(1000 / floorMs.mean) : 0,
