@@ -19,7 +19,7 @@ import {
 } from './scenarios';
 import type { ScorePlan } from './tournaments';
 import { round } from './stats';
-import { cacheFile, loadTournament, SIZES } from './tournaments';
+import { cacheFile, loadTournament, SIZES, type BenchTournament } from './tournaments';
 import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
 
 /** In the order they run. */
@@ -106,17 +106,40 @@ export interface SizeFigures {
  * Runs the scenarios for each size against the server at `url` as `account`, then checks the log
  * of every tournament touched against the acks. Progress lines go to `progress`.
  */
+/** A size's tournament, and whether it came from the cache rather than being generated now. */
+export interface PreparedTournament {
+  tournament: BenchTournament;
+  fromCache: boolean;
+}
+
+/**
+ * Every size's tournament, loaded or generated before any run. Generating a large one blocks this
+ * process for seconds; done between requests, it left a pooled keep-alive connection that the
+ * server had closed meanwhile, and the next request failed on it ("fetch failed").
+ */
+export function prepareTournaments(
+  options: Pick<BenchOptions, 'sizes' | 'cacheDir'>,
+  progress: (message: string) => void = () => undefined,
+): Record<string, PreparedTournament> {
+  const prepared: Record<string, PreparedTournament> = {};
+  for (const size of options.sizes) {
+    const fromCache = !!options.cacheDir && existsSync(cacheFile(options.cacheDir, size));
+    progress(`${size}: ${fromCache ? 'loading' : 'generating'} the tournament`);
+    prepared[size] = { tournament: loadTournament(size, options.cacheDir), fromCache };
+  }
+  return prepared;
+}
+
 export async function runBench(
   url: string,
   account: DeskAccount,
   options: BenchOptions,
+  prepared: Record<string, PreparedTournament>,
   progress: (message: string) => void = () => undefined,
 ): Promise<Record<string, SizeFigures>> {
   const results: Record<string, SizeFigures> = {};
   for (const size of options.sizes) {
-    const fromCache = !!options.cacheDir && existsSync(cacheFile(options.cacheDir, size));
-    progress(`${size}: ${fromCache ? 'loading' : 'generating'} the tournament`);
-    const tournament = loadTournament(size, options.cacheDir);
+    const { tournament, fromCache } = prepared[size];
     const ctx: BenchContext = { url, account, ledger: new Map(), uploaded: [], progress };
     const figures: Partial<SizeFigures> = {
       tournament: {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { deskAccount, login } from './accounts';
 import { medianOfRuns } from './aggregate';
-import { runBench, type SizeFigures } from './bench';
+import { prepareTournaments, runBench, type PreparedTournament, type SizeFigures } from './bench';
 import { machineInfo } from './machine';
 import { parseOptions, USAGE, type CliOptions } from './options';
 import { table } from './report';
@@ -23,10 +23,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void Promise.resolve(server?.stop()).finally(() => process.exit(130)));
   const started = new Date();
   const machine = machineInfo();
+  const prepared = prepareTournaments(cli.bench, progress);
   const runs: Array<Record<string, SizeFigures>> = [];
   for (let run = 1; run <= cli.runs; run++) {
     if (cli.runs > 1) progress(`run ${run} of ${cli.runs}`);
-    runs.push(await oneRun(cli));
+    runs.push(await oneRun(cli, prepared));
   }
   const sizes = runs.length > 1 ? medianOfRuns(runs) : runs[0];
   const summary = {
@@ -65,7 +66,10 @@ async function main(): Promise<number> {
 }
 
 /** One run: a fresh server (unless --url), the desk account, every size. */
-async function oneRun(cli: CliOptions): Promise<Record<string, SizeFigures>> {
+async function oneRun(
+  cli: CliOptions,
+  prepared: Record<string, PreparedTournament>,
+): Promise<Record<string, SizeFigures>> {
   try {
     let url = cli.url;
     let credentials = cli.credentials;
@@ -85,7 +89,7 @@ async function oneRun(cli: CliOptions): Promise<Record<string, SizeFigures>> {
     engineWorkers = await workersOf(url);
     const account = await deskAccount(url, credentials);
     progress(`desks sign in as ${account.email} (provider ${account.providerId})`);
-    return await runBench(url, account, cli.bench, progress);
+    return await runBench(url, account, cli.bench, prepared, progress);
   } finally {
     await server?.stop();
     server = undefined;
@@ -105,7 +109,9 @@ async function workersOf(url: string): Promise<number | undefined> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`[bench] failed: ${error.stack ?? error.message}\n`);
+    // A failed fetch says why only in its cause (e.g. the other side closed).
+    const cause = error.cause instanceof Error ? `\n  cause: ${error.cause.message}` : '';
+    process.stderr.write(`[bench] failed: ${error.stack ?? error.message}${cause}\n`);
     process.exit(2);
   },
 );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deskAccount, type DeskAccount } from '../../bench/accounts';
-import { runBench, SCENARIOS, type BenchOptions } from '../../bench/bench';
+import { prepareTournaments, runBench, SCENARIOS, type BenchOptions } from '../../bench/bench';
 import { table } from '../../bench/report';
 import { Desk } from '../../bench/desk';
 import { upload, type BenchContext } from '../../bench/scenarios';
@@ -65,7 +65,7 @@ describe('pnpm bench (smoke)', () => {
   });
 
   it('runs every scenario and finds every acked batch in the log exactly once', async () => {
-    const sizes = await runBench(t.url, account, TINY);
+    const sizes = await runBench(t.url, account, TINY, prepareTournaments(TINY));
     const tiny = sizes.tiny;
     expect(tiny.ok).toBe(true);
     expect(tiny.sequentialDesk).toMatchObject({ batches: TINY.batches, errors: 0 });
