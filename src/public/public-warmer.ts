@@ -4,6 +4,12 @@ import { PublicReads } from './public-reads.service';
 
 /** Most of the event loop's time warming may take while commits keep coming (the rest is for batches). */
 const WARM_CPU_SHARE = 0.2;
+/**
+ * A tournament's events are warmed once it has had no commit for this long. Desks scoring back to
+ * back never leave such a gap, and each version is superseded before anyone could read it; on two
+ * cores a warm running beside their batches slowed each by about a tenth (docs/benchmarks.md).
+ */
+export const WARM_QUIET_MS = 100;
 
 interface WarmTask {
   tournamentId: string;
@@ -21,7 +27,9 @@ interface WarmTask {
  * warmed at most once per `PUBLIC_CACHE_WARM_INTERVAL_MS`: the first score after a quiet spell at
  * once, a burst's later scores together at the end of the interval (always the newest version);
  * and after each warm the warmer rests four times as long as it worked, so that a desk scoring
- * across many events keeps at least 80% of the time for its batches.
+ * across many events keeps at least 80% of the time for its batches. Nothing is warmed while its
+ * tournament's commits keep coming (a gap of `WARM_QUIET_MS`): readers of such a tournament compute
+ * the version they read, once for all of them, and without readers the work would be thrown away.
  */
 @Injectable()
 export class PublicWarmer implements OnModuleDestroy {
@@ -32,6 +40,8 @@ export class PublicWarmer implements OnModuleDestroy {
   private readonly held = new Map<string, WarmTask>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastStarted = new Map<string, number>();
+  /** performance.now() of each tournament's latest scheduled commit, while it has tasks waiting. */
+  private readonly lastCommit = new Map<string, number>();
   private readonly intervalMs: number;
   private running: Promise<void> | undefined;
   /** No warm starts before this (performance.now()). */
@@ -47,6 +57,12 @@ export class PublicWarmer implements OnModuleDestroy {
   }
 
   schedule(tournamentId: string, version: number, eventIds: readonly string[]): void {
+    if (eventIds.length) this.lastCommit.set(tournamentId, performance.now());
+    // Only recent commits matter: forget the rest before the map grows with every tournament.
+    if (this.lastCommit.size > 10_000) {
+      const now = performance.now();
+      for (const [id, at] of this.lastCommit) if (now - at >= WARM_QUIET_MS) this.lastCommit.delete(id);
+    }
     for (const eventId of eventIds) {
       const key = `${tournamentId}\n${eventId}`;
       const task = { tournamentId, version, eventId };
@@ -101,9 +117,13 @@ export class PublicWarmer implements OnModuleDestroy {
       // Pay for the last warm with idle time, so warming never takes more than its share of the CPU.
       const rest = this.restUntil - performance.now();
       await new Promise((resolve) => (rest > 0 ? setTimeout(resolve, rest) : setImmediate(resolve)));
-      const next = this.pending.entries().next();
-      if (next.done) return;
-      const [key, task] = next.value;
+      if (!this.pending.size) return;
+      const next = this.nextQuiet();
+      if (typeof next === 'number') {
+        await new Promise((resolve) => setTimeout(resolve, next));
+        continue;
+      }
+      const [key, task] = next;
       this.pending.delete(key);
       this.remember(key);
       const started = performance.now();
@@ -116,6 +136,18 @@ export class PublicWarmer implements OnModuleDestroy {
       const spent = performance.now() - started;
       this.restUntil = performance.now() + (spent * (1 - WARM_CPU_SHARE)) / WARM_CPU_SHARE;
     }
+  }
+
+  /** The first task whose tournament has gone quiet, else how long until the first one will have. */
+  private nextQuiet(): [string, WarmTask] | number {
+    const now = performance.now();
+    let wait = Infinity;
+    for (const entry of this.pending) {
+      const quietIn = (this.lastCommit.get(entry[1].tournamentId) ?? -Infinity) + WARM_QUIET_MS - now;
+      if (quietIn <= 0) return entry;
+      wait = Math.min(wait, quietIn);
+    }
+    return Math.ceil(wait);
   }
 
   private remember(key: string): void {

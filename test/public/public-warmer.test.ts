@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config/config';
 import type { PublicReads } from '../../src/public/public-reads.service';
-import { PublicWarmer } from '../../src/public/public-warmer';
+import { PublicWarmer, WARM_QUIET_MS } from '../../src/public/public-warmer';
 
 /** A PublicReads whose warm() burns `busyMs` of CPU, as a cold eventdata computation does. */
 function busyReads(busyMs: number, starts: number[]): PublicReads {
@@ -50,5 +50,33 @@ describe('PublicWarmer pacing', () => {
     // Inside the interval: held to its end, then the newest once.
     expect(versions).toEqual([4, 8]);
     expect(performance.now() - held).toBeGreaterThanOrEqual(250);
+  });
+
+  it("waits for a tournament's commits to stop, while a quiet tournament is warmed meanwhile", async () => {
+    const warmed: Array<{ tournamentId: string; version: number; at: number }> = [];
+    const reads = {
+      warm: async (_route: string, tournamentId: string, version: number) => {
+        warmed.push({ tournamentId, version, at: performance.now() });
+        return true;
+      },
+    } as unknown as PublicReads;
+    const warmer = new PublicWarmer(reads, config(0));
+    const started = performance.now();
+    warmer.schedule('quiet', 2, ['e1']);
+    // A desk scoring back to back: a commit every 20 ms for 400 ms.
+    let version = 2;
+    while (performance.now() - started < 400) {
+      warmer.schedule('busy', version++, ['e1']);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const lastCommit = performance.now();
+    expect(warmed.map((w) => w.tournamentId)).toEqual(['quiet']);
+    await warmer.idle();
+    // Once quiet: one warm, of the newest version.
+    expect(warmed.map((w) => [w.tournamentId, w.version])).toEqual([
+      ['quiet', 2],
+      ['busy', version - 1],
+    ]);
+    expect(warmed[1]!.at - lastCommit).toBeGreaterThanOrEqual(WARM_QUIET_MS - 25);
   });
 });
