@@ -102,10 +102,6 @@ export interface SizeFigures {
   ok: boolean;
 }
 
-/**
- * Runs the scenarios for each size against the server at `url` as `account`, then checks the log
- * of every tournament touched against the acks. Progress lines go to `progress`.
- */
 /** A size's tournament, and whether it came from the cache rather than being generated now. */
 export interface PreparedTournament {
   tournament: BenchTournament;
@@ -130,6 +126,10 @@ export function prepareTournaments(
   return prepared;
 }
 
+/**
+ * Runs the scenarios for each size against the server at `url` as `account`, then checks the log
+ * of every tournament touched against the acks. Progress lines go to `progress`.
+ */
 export async function runBench(
   url: string,
   account: DeskAccount,
