@@ -40,7 +40,7 @@ export class PublicWarmer implements OnModuleDestroy {
   private readonly held = new Map<string, WarmTask>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastStarted = new Map<string, number>();
-  /** performance.now() of each tournament's latest scheduled commit, while it has tasks waiting. */
+  /** performance.now() of each tournament's latest commit that gave the warmer work. */
   private readonly lastCommit = new Map<string, number>();
   private readonly intervalMs: number;
   private running: Promise<void> | undefined;
@@ -57,11 +57,10 @@ export class PublicWarmer implements OnModuleDestroy {
   }
 
   schedule(tournamentId: string, version: number, eventIds: readonly string[]): void {
-    if (eventIds.length) this.lastCommit.set(tournamentId, performance.now());
-    // Only recent commits matter: forget the rest before the map grows with every tournament.
-    if (this.lastCommit.size > 10_000) {
+    if (eventIds.length) {
       const now = performance.now();
-      for (const [id, at] of this.lastCommit) if (now - at >= WARM_QUIET_MS) this.lastCommit.delete(id);
+      this.lastCommit.set(tournamentId, now);
+      forgetBefore(this.lastCommit, now - WARM_QUIET_MS);
     }
     for (const eventId of eventIds) {
       const key = `${tournamentId}\n${eventId}`;
@@ -153,9 +152,16 @@ export class PublicWarmer implements OnModuleDestroy {
   private remember(key: string): void {
     const now = Date.now();
     this.lastStarted.set(key, now);
-    // Only recent starts matter: forget the rest before the map grows with every event ever warmed.
-    if (this.lastStarted.size > 10_000) {
-      for (const [old, at] of this.lastStarted) if (now - at >= this.intervalMs) this.lastStarted.delete(old);
-    }
+    forgetBefore(this.lastStarted, now - this.intervalMs);
   }
+}
+
+/**
+ * Only recent times matter to the warmer (starts within the interval, commits within the quiet
+ * spell): past 10 000 entries, those at or before `cutoff` are forgotten, so a map never grows with
+ * every tournament or event ever seen.
+ */
+function forgetBefore(times: Map<string, number>, cutoff: number): void {
+  if (times.size <= 10_000) return;
+  for (const [key, at] of times) if (at <= cutoff) times.delete(key);
 }
