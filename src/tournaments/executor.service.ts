@@ -341,11 +341,12 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
           facts = { ...known, version, updatedAt: tail.entries.at(-1)!.at };
         }
       }
-      if (!load && (!known || known.version < version)) {
+      const behind = !known || known.version < version;
+      if (behind && !load) {
         const copy = await this.copyFromHome(tournamentId, version);
         if (copy) ({ load, facts } = copy);
       }
-      if (!load && (!known || known.version < version)) {
+      if (behind && !load) {
         const stored = await this.storageCall(() => this.storage.tournaments.getStored(tournamentId));
         if (!stored) return undefined;
         load = { kind: 'stored', stored };
@@ -378,10 +379,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     // Asked even when the host's entry still says the version before: its batch settles first.
     const home = this.hot.peek(tournamentId);
     if (!home) return undefined;
-    const reply = await this.hostRead<SerialisedValue | undefined>(home.slot, tournamentId, {
-      ...{ op: 'serialise' },
-      above: version - 1,
-    });
+    const serialise = { op: 'serialise' as const, above: version - 1 };
+    const reply = await this.hostRead<SerialisedValue | undefined>(home.slot, tournamentId, serialise);
     if (!reply?.value) return undefined;
     const { json } = reply.value;
     const at = reply.version === home.version ? home.updatedAt : undefined;
