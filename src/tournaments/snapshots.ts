@@ -27,8 +27,11 @@ export const snapshotWriteSeconds = new Histogram({
 /** The committed record's text, from the engine host that holds it (undefined when none holds it newer). */
 export interface SnapshotSource {
   serialise(tournamentId: string, above: number): Promise<Serialised | undefined>;
-  /** As `serialise`, after rebuilding the stored snapshot and log and comparing them with the record. */
-  verify(tournamentId: string, above: number): Promise<(Serialised & { same?: boolean; error?: string }) | undefined>;
+  /**
+   * As `serialise`, after rebuilding the stored snapshot and log and comparing them with the record;
+   * undefined too when the stored head is not the held version (a commit raced the check).
+   */
+  verify(tournamentId: string, above: number): Promise<(Serialised & { same: boolean; error?: string }) | undefined>;
 }
 
 export interface Serialised {
@@ -135,7 +138,7 @@ export class Snapshots {
     const checked = await this.ask(() => this.source.verify(tournamentId, track.snapshotVersion));
     if (!checked) return;
     const { version } = checked;
-    if (checked.same !== undefined) snapshotStats.verified++;
+    snapshotStats.verified++;
     if (checked.same === false) {
       snapshotStats.mismatches++;
       const why = checked.error ? ` failed: ${checked.error}` : ' did not give the live record';

@@ -124,4 +124,32 @@ describe('EngineCore', () => {
       HostMissError,
     );
   });
+
+  it('verifies the held record only against a stored head at its version: a commit that raced the check verifies later', () => {
+    const core = new EngineCore();
+    const { id, load } = stored();
+    const methods = [addPlayer(id, 'Checked')];
+    const at = Date.now();
+    expect((core.handle({ ...run(id, 1, methods, load), at }) as RunReply).ok).toBe(true);
+    core.handle({ type: 'settle', tournamentIds: [id], committed: { [id]: 2 } });
+    const entry: MutationLogEntry = {
+      ...{ tournamentId: id, version: 2, methods, userId: 'u', at: new Date(at).toISOString(), kind: 'mutation' },
+      ...{ seed: 7, engine: ENGINE_VERSION },
+    };
+    const verify = (head: number, tail: MutationLogEntry[]) =>
+      core.handle({
+        ...{ type: 'read', tournamentId: id, keep: true },
+        read: {
+          op: 'verify',
+          above: 1,
+          stored: load.kind === 'stored' ? { ...load.stored, version: head, tail } : undefined,
+        },
+      }) as ReadReply<{ same?: boolean; json: string } | undefined>;
+    // The store's head still at 1: the append of 2 is under way, so there is nothing to compare yet.
+    expect(verify(1, []).value).toBeUndefined();
+    expect(verify(2, [entry]).value).toMatchObject({ same: true });
+    // A log that does not give the held record is a mismatch.
+    const other = { ...entry, methods: [addPlayer(id, 'Someone else')] };
+    expect(verify(2, [other]).value).toMatchObject({ same: false });
+  });
 });

@@ -205,9 +205,10 @@ export class EngineCore {
       case 'serialise':
         return version > read.above ? timedJson(record) : undefined;
       case 'verify': {
-        if (version <= read.above) return undefined;
+        // A stored head other than the held version means a commit raced the check (or another
+        // instance moved on): that commit arms its own idle check, which compares what this cannot.
+        if (version <= read.above || read.stored?.version !== version) return undefined;
         const serialised = timedJson(record);
-        if (read.stored?.version !== version) return serialised;
         try {
           const rebuilt = JSON.stringify(materializeSync(read.stored).record);
           return { ...serialised, same: sameValues(rebuilt, serialised.json) };

@@ -120,8 +120,8 @@ export interface SerialisedValue {
 }
 
 export interface VerifiedValue extends SerialisedValue {
-  /** True: replay gave the held record; false: it did not; undefined: nothing to compare. */
-  same?: boolean;
+  /** True: replay gave the held record; false: it did not (or failed). */
+  same: boolean;
   error?: string;
 }
 
