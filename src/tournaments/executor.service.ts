@@ -163,7 +163,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     );
     this.pool.onRestart((slot) => this.hot.forgetSlot(slot));
     const source: SnapshotSource = {
-      serialise: (id, above) => this.held<SerialisedValue>(id, { op: 'serialise', above }),
+      serialise: (id, above) => this.held<SerialisedValue>(id, { op: 'serialise', above }, true),
       verify: async (id, above) => {
         if (!this.hot.peek(id)) return undefined;
         const stored = await this.storage.tournaments.getStored(id);
@@ -811,9 +811,10 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     tournamentId: string,
     read: ReadOp,
     load?: Load,
+    urgent?: boolean,
   ): Promise<ReadReply<T> | undefined> {
     try {
-      return await this.hostCall<ReadReply<T>>(slot, { type: 'read', tournamentId, read, keep: true, load });
+      return await this.hostCall<ReadReply<T>>(slot, { type: 'read', tournamentId, read, keep: true, load, urgent });
     } catch (error) {
       if (!(error instanceof HostMissError)) throw error;
       this.hot.delete(tournamentId);
@@ -821,13 +822,18 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  /** A held record's text with its version (snapshots); undefined when no host holds it newer than asked. */
+  /**
+   * A held record's text with its version (snapshots); undefined when no host holds it newer than
+   * asked. `urgent`: in turn with the host's batches (a budget snapshot), not after them.
+   */
   private async held<T extends object>(
     tournamentId: string,
     read: ReadOp,
+    urgent?: boolean,
   ): Promise<(T & { version: number }) | undefined> {
     if (!this.hot.peek(tournamentId)) return undefined;
-    const reply = await this.hostRead<T | undefined>(this.pool.slotOf(tournamentId), tournamentId, read);
+    const slot = this.pool.slotOf(tournamentId);
+    const reply = await this.hostRead<T | undefined>(slot, tournamentId, read, undefined, urgent);
     return reply?.value && { ...reply.value, version: reply.version };
   }
 

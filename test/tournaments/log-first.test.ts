@@ -96,6 +96,28 @@ describe.each(BACKENDS)('log-first commits (%s)', (backend) => {
     expect(await stored()).toMatchObject({ version, snapshotVersion: version });
   });
 
+  it('writes budget snapshots while batches keep coming on the same worker, not only when it falls quiet', async () => {
+    h = await executorHarness(backend, {
+      ...{ ENGINE_WORKERS: '1', SNAPSHOT_REPLAY_BUDGET_MS: '30', SNAPSHOT_IDLE_MS: '600000' },
+    });
+    const ids = await Promise.all(Array.from({ length: 8 }, () => saved()));
+    const { written } = snapshotStats;
+    let stop = false;
+    // Eight desks back to back on one worker: while it runs one batch, the others' are queued, so
+    // its queue of batches never runs dry.
+    const batch = (id: string, i: number) => Array.from({ length: 100 }, (_, j) => addPlayer(id, `Busy ${i}.${j}`));
+    const desks = ids.map(async (id) => {
+      for (let i = 0; !stop; i++) await run(id, batch(id, i));
+    });
+    try {
+      await until(async () => snapshotStats.written > written, 10_000);
+    } finally {
+      stop = true;
+      await Promise.all(desks);
+      await h.executor.flushSnapshots(); // the last budget snapshots, before the store closes
+    }
+  });
+
   it('checks an idle tournament by replaying its log, then stores its snapshot', async () => {
     // Only the idle check may write: on a loaded machine two small batches can pass the replay
     // budget (engine time is wall time), and that snapshot, written unchecked, leaves the idle

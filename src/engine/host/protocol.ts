@@ -97,6 +97,8 @@ export interface ReadRequest {
   /** The version the reader knows is committed: a host holding an older one answers a miss. */
   atLeast?: number;
   read: ReadOp;
+  /** Handled in turn with batches, not after them (snapshots: the replay budget relies on them). */
+  urgent?: boolean;
 }
 
 export interface ReadReply<T = unknown> {

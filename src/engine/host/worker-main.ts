@@ -3,6 +3,7 @@ import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { installEngineState } from '../engine-state';
 import { replayStats } from '../replay';
 import { EngineCore } from './engine-core';
+import { HostQueue } from './host-queue';
 import type { EngineRequest } from './protocol';
 import type { WorkerReply } from './engine-pool';
 
@@ -15,33 +16,24 @@ const port = parentPort!;
 installEngineState();
 const core = new EngineCore((message) => port.postMessage({ log: message } satisfies WorkerReply));
 
-/**
- * Batches (and what keeps their records in step: settle, put, drop) go before reads waiting here, so
- * a desk's batch never queues behind public answers that arrived first. A read of a tournament still
- * never sees an uncommitted record: the core holds it back until that tournament's batch settles.
- */
-const urgent: Message[] = [];
-const reads: Message[] = [];
+const queue = new HostQueue<Message>();
 let scheduled = false;
 
 port.on('message', (message: Message) => {
-  take(message);
+  queue.push(message, performance.now());
   drain();
   schedule();
 });
 
-function take(message: Message): void {
-  const { type } = message.request;
-  (type === 'read' || type === 'queryMany' ? reads : urgent).push(message);
-}
-
 /** Everything already waiting on the port, so its batches can pass the reads queued before them. */
 function drain(): void {
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) take(next.message as Message);
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    queue.push(next.message as Message, performance.now());
+  }
 }
 
 function schedule(): void {
-  if (scheduled || (!urgent.length && !reads.length)) return;
+  if (scheduled || !queue.size) return;
   scheduled = true;
   setImmediate(pump);
 }
@@ -49,7 +41,7 @@ function schedule(): void {
 function pump(): void {
   scheduled = false;
   drain();
-  const message = urgent.shift() ?? reads.shift();
+  const message = queue.next(performance.now());
   if (message) handle(message);
   schedule();
 }
