@@ -208,6 +208,14 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         },
       });
     }
+    new Gauge({
+      name: 'cfs_snapshot_idle_checks_pending',
+      help: 'Tournaments whose idle check (replay, compare, snapshot) is scheduled or running',
+      registers,
+      collect() {
+        this.set(executor.snapshots.idleChecksPending);
+      },
+    });
     const sockets = () => this.socketCounts?.() ?? {};
     new Gauge({
       name: 'cfs_sockets_connected',

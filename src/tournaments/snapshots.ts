@@ -47,6 +47,8 @@ interface Track {
   /** Engine ms of the log entries after it. */
   replayMs: number;
   idle?: NodeJS.Timeout;
+  /** The idle check is running. */
+  checking: boolean;
   /** A snapshot is scheduled or being written: the commits meanwhile need not ask for another. */
   busy: boolean;
   /** Snapshot writes of this tournament, one after the other (version order). */
@@ -95,6 +97,13 @@ export class Snapshots {
     track.idle.unref();
   }
 
+  /** Tournaments whose idle check is scheduled or running (for /metrics: a bench waits for none). */
+  get idleChecksPending(): number {
+    let pending = 0;
+    for (const track of this.tracks.values()) if (track.idle || track.checking) pending++;
+    return pending;
+  }
+
   /** The version of the stored snapshot as far as this process knows; undefined for an untracked tournament. */
   storedVersion(tournamentId: string): number | undefined {
     return this.tracks.get(tournamentId)?.snapshotVersion;
@@ -119,7 +128,10 @@ export class Snapshots {
   async flush(): Promise<void> {
     const ids = [...this.tracks.keys()];
     await Promise.all(ids.map((id) => this.write(id)));
-    for (const track of this.tracks.values()) clearTimeout(track.idle);
+    for (const track of this.tracks.values()) {
+      clearTimeout(track.idle);
+      track.idle = undefined;
+    }
   }
 
   forget(tournamentId: string): void {
@@ -134,6 +146,16 @@ export class Snapshots {
   private async verifyAndWrite(tournamentId: string): Promise<void> {
     const track = this.tracks.get(tournamentId);
     if (!track) return;
+    track.idle = undefined;
+    track.checking = true;
+    try {
+      await this.check(tournamentId, track);
+    } finally {
+      track.checking = false;
+    }
+  }
+
+  private async check(tournamentId: string, track: Track): Promise<void> {
     track.replayMs = 0;
     const checked = await this.ask(() => this.source.verify(tournamentId, track.snapshotVersion));
     if (!checked) return;
@@ -181,7 +203,7 @@ export class Snapshots {
   private track(tournamentId: string): Track {
     let track = this.tracks.get(tournamentId);
     if (!track) {
-      track = { snapshotVersion: 0, replayMs: 0, busy: false, chain: Promise.resolve() };
+      track = { snapshotVersion: 0, replayMs: 0, checking: false, busy: false, chain: Promise.resolve() };
       this.tracks.set(tournamentId, track);
     }
     return track;

@@ -80,6 +80,8 @@ describe('GET /metrics', () => {
       expect(after.get(name), name).toBeGreaterThanOrEqual(0);
     }
     expect(after.get('cfs_snapshot_write_seconds_count')).toBeGreaterThanOrEqual(0);
+    // The tournament's idle check waits its 5 s.
+    expect(after.get('cfs_snapshot_idle_checks_pending')).toBeGreaterThanOrEqual(1);
   });
 
   it('shows batches queued behind a held lock, and counts the wait of one that gave up', async () => {

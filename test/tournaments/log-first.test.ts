@@ -127,9 +127,11 @@ describe.each(BACKENDS)('log-first commits (%s)', (backend) => {
     const { verified, mismatches } = snapshotStats;
     await run(id, [addPlayer(id, 'Idle 1')]);
     const version = await run(id, [addPlayer(id, 'Idle 2')]);
+    expect(h.executor.snapshots.idleChecksPending).toBe(1);
     await until(async () => (await h.storage.tournaments.get(id))?.snapshotVersion === version);
     expect(snapshotStats.verified).toBeGreaterThan(verified);
     expect(snapshotStats.mismatches).toBe(mismatches);
+    expect(h.executor.snapshots.idleChecksPending).toBe(0);
   });
 
   it('lets a reader wait for the batch holding the hot copy instead of rebuilding the record by replay', async () => {
