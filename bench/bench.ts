@@ -10,6 +10,7 @@ import {
   sequentialDesk,
   sequentialWithBases,
   settle,
+  untilQuiet,
   upload,
   type BasesFigures,
   type BenchContext,
@@ -175,6 +176,7 @@ export async function runBench(
         // Before the many-desk scenarios, whose hundreds of large writes keep storage busy long after.
         const tournamentId = scored?.tournamentId ?? (await upload(ctx, tournament)).tournamentId;
         await settle(options.settleMs);
+        await untilQuiet(ctx);
         figures.publicReads = await publicReads(ctx, tournamentId, tournament.eventIds[0], options);
       }
       if (options.scenarios.includes('tournaments')) {

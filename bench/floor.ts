@@ -6,6 +6,8 @@ import type { Directive, TournamentRecord } from '../src/storage/storage.types';
 export interface Replay {
   json: string;
   batches: Directive[][];
+  /** Batches the server ran before the timed ones (a warm-up): applied first, untimed. */
+  before?: Directive[][];
 }
 
 /**
@@ -19,11 +21,12 @@ export function engineFloor(replays: Replay[], limit: number, warmup = 10): numb
   const timings: number[] = [];
   if (!replays.length) return timings;
   const spare = JSON.parse(replays[0].json) as TournamentRecord;
-  for (const methods of replays[0].batches.slice(0, warmup)) apply(spare, methods);
+  for (const methods of [...(replays[0].before ?? []), ...replays[0].batches].slice(0, warmup)) apply(spare, methods);
   // Spread the limit over the replays; each is a prefix, so it stays a valid sequence.
   const share = Math.max(1, Math.ceil(limit / replays.length));
   for (const replay of replays) {
     const record = JSON.parse(replay.json) as TournamentRecord;
+    for (const methods of replay.before ?? []) apply(record, methods);
     for (const methods of replay.batches.slice(0, share)) {
       if (timings.length >= limit) return timings;
       timings.push(apply(record, methods));

@@ -104,3 +104,33 @@ export async function phaseMeter(url: string): Promise<{ stop(): Promise<PhaseFi
     },
   };
 }
+
+/** The server's own CPU (all its threads) under this share of one core counts as quiet. */
+const QUIET_CPU_SHARE = 0.05;
+const QUIET_WINDOW_MS = 300;
+
+/**
+ * Waits until the server is quiet: no idle check pending (`cfs_snapshot_idle_checks_pending`, each
+ * fires some seconds after a tournament's last batch) and the process's CPU
+ * (`process_cpu_seconds_total`) under 5% of a core over 300 ms. The engine-alone replay that
+ * follows must not share the cores with the server's background work: it made the floor up to 20%
+ * slower, and every ratio to it that much kinder. Gives up after `maxMs`; returns at once when
+ * `/metrics` cannot be read.
+ */
+export async function waitForQuiet(url: string, maxMs = 30_000): Promise<{ quiet: boolean; waitedMs: number }> {
+  const started = performance.now();
+  let before = await scrapeMetrics(url);
+  if (!before) return { quiet: true, waitedMs: 0 };
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
+    const after = await scrapeMetrics(url);
+    if (!after) break;
+    const cpuSeconds = (after.get('process_cpu_seconds_total') ?? 0) - (before.get('process_cpu_seconds_total') ?? 0);
+    const pending = after.get('cfs_snapshot_idle_checks_pending') ?? 0;
+    if (pending === 0 && cpuSeconds < (QUIET_CPU_SHARE * QUIET_WINDOW_MS) / 1000) {
+      return { quiet: true, waitedMs: round(performance.now() - started) };
+    }
+    before = after;
+  }
+  return { quiet: false, waitedMs: round(performance.now() - started) };
+}

@@ -7,6 +7,7 @@ import {
   note,
   pacedBatches,
   settle,
+  untilQuiet,
   upload,
   type AckFigures,
   type BenchContext,
@@ -73,8 +74,9 @@ export async function mixedLoad(
   const target = await upload(ctx, tournament);
   const eventId = tournament.eventIds[0];
   await assertEventData(ctx.url, target.tournamentId, eventId);
-  // The uploads' background work (snapshots, warming) is not the idle phase's.
+  // The uploads' background work (snapshots, warming), and the scenario before's, is not the idle phase's.
   await settle(options.settleMs);
+  await untilQuiet(ctx);
   const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-mixed`);
   const client = new ReadClient(ctx.url, options.mixedReaders);
   try {

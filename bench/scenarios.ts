@@ -4,7 +4,7 @@ import type { DeskAccount } from './accounts';
 import { Desk, type BatchResult } from './desk';
 import { engineFloor, type Replay } from './floor';
 import { postOk } from './http';
-import { phaseMeter, scrapeMetrics, type PhaseFigures } from './metrics';
+import { phaseMeter, scrapeMetrics, waitForQuiet, type PhaseFigures } from './metrics';
 import { ratios, round, summarize, type Summary } from './stats';
 import { copyTournament, rescored, ScorePlan, type BenchTournament } from './tournaments';
 import { checkBroadcasts, type BroadcastCheck, type SentBatch } from './verify';
@@ -106,13 +106,42 @@ export async function settle(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The batches a tournament received, in the order the server committed them. */
-function replayOf(target: Uploaded, results: BatchResult[]): Replay {
-  const batches = results
-    .filter((r) => r.ok && r.tournamentId === target.tournamentId)
-    .sort((a, b) => a.version! - b.version!)
-    .map((r) => r.methods);
-  return { json: target.json, batches };
+/**
+ * Until the server has done its background work (snapshots, idle checks): before the engine-alone
+ * replay, and before a phase whose figures would otherwise hold the scenario before's.
+ */
+export async function untilQuiet(ctx: BenchContext): Promise<void> {
+  const { quiet, waitedMs } = await waitForQuiet(ctx.url);
+  if (!quiet) ctx.progress(`  the server was still busy after ${Math.round(waitedMs / 1000)} s: going on anyway`);
+}
+
+/** The batches a tournament received, in the order the server committed them (after the untimed `before`). */
+function replayOf(target: Uploaded, results: BatchResult[], before: BatchResult[] = []): Replay {
+  const inOrder = (list: BatchResult[]) =>
+    list
+      .filter((r) => r.ok && r.tournamentId === target.tournamentId)
+      .sort((a, b) => a.version! - b.version!)
+      .map((r) => r.methods);
+  return { json: target.json, batches: inOrder(results), before: inOrder(before) };
+}
+
+/**
+ * The end of a timed scenario: the settle pause (whose background work the phases include), then,
+ * once the server is quiet, the same batches on the engine alone (the floor).
+ */
+async function phasesAndFloor(
+  ctx: BenchContext,
+  meter: { stop(): Promise<PhaseFigures | undefined> },
+  replays: Replay[],
+  { settleMs, warmup }: { settleMs: number; warmup: number },
+  limit: number,
+): Promise<{ phases: PhaseFigures | undefined; floor: number[] }> {
+  await settle(settleMs);
+  const phases = await meter.stop();
+  await untilQuiet(ctx);
+  const batches = replays.reduce((sum, replay) => sum + replay.batches.length, 0);
+  ctx.progress(`  floor: replaying ${Math.min(limit, batches)} batches on the engine alone`);
+  return { phases, floor: engineFloor(replays, limit, warmup) };
 }
 
 export interface SequentialOptions {
@@ -142,10 +171,8 @@ export async function sequentialDesk(
     for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
     const meter = await phaseMeter(ctx.url);
     const { results, elapsedMs: elapsed } = await pacedBatches(ctx, desk, target, options);
-    await settle(options.settleMs);
-    const phases = await meter.stop();
-    ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
-    const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
+    const replays = [replayOf(target, results)];
+    const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
     return { tournamentId: target.tournamentId, plan: target.plan, ...figures(results, elapsed, floor), phases };
   } finally {
     desk.close();
@@ -274,12 +301,10 @@ export async function sequentialWithBases(
           : `failed: ${probe.error?.code ?? 'UNKNOWN'}`;
     }
 
-    await settle(options.settleMs);
-    // The other desk's batches and the probe's are in these too.
-    const phases = await meter.stop();
-    ctx.progress(`  floor: replaying ${Math.min(options.floorLimit, results.length)} batches on the engine alone`);
-    // The measured desk's batches alone: the other desk's touch another event, so the sequence stays valid.
-    const floor = engineFloor([replayOf(target, results)], options.floorLimit, options.warmup);
+    // The phases hold the other desk's batches and the probe's too. The floor replays the measured
+    // desk's batches alone: the other desk's touch another event, so the sequence stays valid.
+    const replays = [replayOf(target, results)];
+    const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
     const lags = results.filter((r) => r.ok).map((r) => ({ ms: r.ms, lag: r.version! - 1 - r.base! }));
     return {
       ...figures(results, elapsed, floor),
@@ -317,7 +342,8 @@ export interface ConcurrentOptions {
  * seconds: on a tournament each (batches run side by side, only the event loop and storage are
  * shared) or all on one (batches queue on its lock). Every desk joins its tournament's room, so
  * the fan-out of `tournamentMutation` broadcasts is part of the load, and is checked: each desk
- * must hear every other desk's batch exactly once.
+ * must hear every other desk's batch exactly once. Each desk first sends `warmup` batches, untimed
+ * (the floor applies them untimed too).
  */
 export async function concurrentDesks(
   ctx: BenchContext,
@@ -333,47 +359,49 @@ export async function concurrentDesks(
   try {
     const targetOf = (i: number) => targets[options.separate ? i : 0];
     const joinedAt = await Promise.all(desks.map((desk, i) => desk.join(targetOf(i).tournamentId)));
-    const perDesk: BatchResult[][] = desks.map(() => []);
+    // `count` batches from every desk at once, or (count undefined) until `deadline`.
+    const scoring = async (count: number | undefined, deadline = Infinity) => {
+      const perDesk: BatchResult[][] = desks.map(() => []);
+      await Promise.all(
+        desks.map(async (desk, i) => {
+          const target = targetOf(i);
+          for (let n = 0; (count === undefined || n < count) && performance.now() < deadline; n++) {
+            // The shared plan hands out first-round matches in turn: no two desks score the same one at once.
+            const result = await desk.send(target.tournamentId, target.plan.next());
+            note(ctx, result);
+            perDesk[i].push(result);
+          }
+        }),
+      );
+      return perDesk;
+    };
+    // Untimed first, as in the one-desk scenarios: every engine worker has met these records and
+    // warmed its JIT (each worker compiles on its own), so the timed part is the steady state.
+    const warm = await scoring(options.warmup);
     const meter = await phaseMeter(ctx.url);
     const started = performance.now();
-    const deadline = started + options.durationS * 1000;
-    await Promise.all(
-      desks.map(async (desk, i) => {
-        const target = targetOf(i);
-        while (performance.now() < deadline) {
-          // The shared plan hands out first-round matches in turn: no two desks score the same one at once.
-          const result = await desk.send(target.tournamentId, target.plan.next());
-          note(ctx, result);
-          perDesk[i].push(result);
-        }
-      }),
-    );
+    const perDesk = await scoring(undefined, started + options.durationS * 1000);
     const elapsed = performance.now() - started;
     await Promise.all(desks.map((desk) => desk.sync()));
 
     const results = perDesk.flat();
+    const sent = [...warm.flat(), ...results];
     const acked = new Map<string, number[]>();
-    for (const r of results) if (r.ok) acked.set(r.tournamentId, [...(acked.get(r.tournamentId) ?? []), r.version!]);
+    for (const r of sent) if (r.ok) acked.set(r.tournamentId, [...(acked.get(r.tournamentId) ?? []), r.version!]);
     const broadcasts = checkBroadcasts(
       desks.map((desk, i) => {
         const tournamentId = targetOf(i).tournamentId;
         return {
           tournamentId,
           joinedAt: joinedAt[i] ?? 0,
-          own: new Set(perDesk[i].filter((r) => r.ok).map((r) => r.version!)),
+          own: new Set([...warm[i], ...perDesk[i]].filter((r) => r.ok).map((r) => r.version!)),
           received: desk.broadcasts.get(tournamentId) ?? [],
         };
       }),
       acked,
     );
-    await settle(options.settleMs);
-    const phases = await meter.stop();
-    ctx.progress(`  floor: replaying up to ${options.floorLimit} batches on the engine alone`);
-    const floor = engineFloor(
-      targets.map((target) => replayOf(target, results)),
-      options.floorLimit,
-      options.warmup,
-    );
+    const replays = targets.map((target) => replayOf(target, results, warm.flat()));
+    const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
     return {
       desks: options.desks,
       tournaments: targets.length,
@@ -465,10 +493,8 @@ export async function inflightBatches(
     );
     const wallMs = performance.now() - started;
     for (const result of results) note(ctx, result);
-    await settle(options.settleMs);
-    const phases = await meter.stop();
-    ctx.progress(`  floor: replaying ${results.filter((r) => r.ok).length} batches on the engine alone`);
-    const floor = engineFloor([replayOf(target, results)], options.inflight, options.warmup);
+    const replays = [replayOf(target, results)];
+    const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.inflight);
     const engineTotalMs = floor.reduce((sum, ms) => sum + ms, 0);
     const ok = results.filter((r) => r.ok);
     const floorMs = summarize(floor);

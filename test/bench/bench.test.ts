@@ -89,9 +89,9 @@ describe('pnpm bench (smoke)', () => {
       expect(many.perDesk.every((n) => n > 0)).toBe(true);
       expect(many.broadcasts).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
     }
-    // Every desk on one tournament hears every other desk's batch.
+    // Every desk on one tournament hears every other desk's batch, the untimed warm-up's too.
     const shared = tiny.desksOnOneTournament!;
-    expect(shared.broadcasts.expected).toBe(shared.batches * (TINY.desks - 1));
+    expect(shared.broadcasts.expected).toBe((shared.batches + TINY.desks * TINY.warmup) * (TINY.desks - 1));
     for (const route of [tiny.publicReads!.eventdata, tiny.publicReads!.scheduledmatchups]) {
       expect(route.cold.reads).toBe(TINY.coldReads);
       expect(route.warm.reads).toBeGreaterThan(0);
@@ -159,6 +159,8 @@ describe('pnpm bench (smoke)', () => {
       TINY.batches +
       withBases +
       TINY.coldLoads * TINY.coldTail +
+      // The many-desk scenarios: each desk's warm-up, then the timed batches.
+      2 * TINY.desks * TINY.warmup +
       tiny.desksOnTournaments!.batches +
       shared.batches +
       TINY.coldReads +
