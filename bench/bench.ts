@@ -12,6 +12,7 @@ import {
   settle,
   untilQuiet,
   upload,
+  type ConcurrentFigures,
   type BasesFigures,
   type BenchContext,
   type ColdLoadFigures,
@@ -21,7 +22,7 @@ import {
 import type { ScorePlan } from './tournaments';
 import { round } from './stats';
 import { cacheFile, loadTournament, SIZES, type BenchTournament } from './tournaments';
-import { checkLogs, type BroadcastCheck, type LogCheck } from './verify';
+import { checkLogs, type LogCheck } from './verify';
 
 /** In the order they run. */
 export const SCENARIOS = [
@@ -69,13 +70,6 @@ export interface BenchOptions {
   /** Remove the uploaded tournaments at the end (for a server that keeps running). */
   remove: boolean;
 }
-
-type ConcurrentFigures = LatencyFigures & {
-  desks: number;
-  tournaments: number;
-  broadcasts: BroadcastCheck;
-  perDesk: number[];
-};
 
 export interface SizeFigures {
   tournament: {

@@ -1,3 +1,6 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { tournamentEngine } from 'tods-competition-factory';
 import { runInEngineContext } from '../src/engine/engine-state';
 import type { Directive, TournamentRecord } from '../src/storage/storage.types';
@@ -46,4 +49,76 @@ function apply(record: TournamentRecord, methods: Directive[]): number {
   if (!result?.success)
     throw new Error(`the floor replay failed where the server succeeded: ${JSON.stringify(result?.error)}`);
   return ms;
+}
+
+/** What the machine's cores can do with the engine alone: see `parallelFloor`. */
+export interface ParallelFloor {
+  threads: number;
+  batches: number;
+  /** Batches per second of all threads together, from the first start to the last finish. */
+  throughputPerS: number;
+}
+
+/**
+ * The ceiling of an engine pool on this machine: the same replays dealt out to one thread per core
+ * (`threads`) of this process, which replay their share at the same moment with nothing else
+ * running (no server, socket, storage, nor anyone else's garbage collection). Threads on one
+ * machine share memory bandwidth and caches, so this is less than `threads` times one thread's
+ * rate; a server's pool cannot beat it.
+ */
+export async function parallelFloor(
+  replays: Replay[],
+  limit: number,
+  warmup = 10,
+  threads = availableParallelism(),
+): Promise<ParallelFloor> {
+  // As many batches of each replay as the one-thread floor takes.
+  const perReplay = Math.max(1, Math.ceil(limit / replays.length));
+  const shares = Array.from({ length: threads }, (_, i) => replays.filter((_, index) => index % threads === i));
+  const workers = shares
+    .filter((share) => share.length)
+    .map(
+      (share) => new Worker(join(__dirname, 'floor-thread.mjs'), { workerData: { replays: share, perReplay, warmup } }),
+    );
+  const message = <T>(worker: Worker) =>
+    new Promise<T>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  try {
+    // Each warms up on a spare copy and parses its records, then all start together.
+    await Promise.all(workers.map((worker) => message<'ready'>(worker)));
+    const done = workers.map((worker) => message<{ batches: number; startedAt: number; endedAt: number }>(worker));
+    for (const worker of workers) worker.postMessage('go');
+    const results = await Promise.all(done);
+    const batches = results.reduce((sum, result) => sum + result.batches, 0);
+    const wallMs = Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+    return { threads: workers.length, batches, throughputPerS: Math.round((batches / wallMs) * 1000 * 100) / 100 };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** The body of one parallel-floor thread (bench/floor-thread.mjs). */
+export function floorThread(port: MessagePort, data: { replays: Replay[]; perReplay: number; warmup: number }): void {
+  const { replays, perReplay, warmup } = data;
+  const spare = JSON.parse(replays[0].json) as TournamentRecord;
+  for (const methods of [...(replays[0].before ?? []), ...replays[0].batches].slice(0, warmup)) apply(spare, methods);
+  const records = replays.map((replay) => {
+    const record = JSON.parse(replay.json) as TournamentRecord;
+    for (const methods of replay.before ?? []) apply(record, methods);
+    return record;
+  });
+  port.postMessage('ready');
+  port.once('message', () => {
+    const startedAt = performance.timeOrigin + performance.now();
+    let batches = 0;
+    for (const [index, replay] of replays.entries()) {
+      for (const methods of replay.batches.slice(0, perReplay)) {
+        apply(records[index], methods);
+        batches++;
+      }
+    }
+    port.postMessage({ batches, startedAt, endedAt: performance.timeOrigin + performance.now() });
+  });
 }

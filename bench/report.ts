@@ -54,7 +54,21 @@ export function table(sizes: Record<string, SizeFigures>): string {
   const inflight: string[] = [];
   const cold: string[] = [];
   const mixed: string[] = [];
+  const rates: string[] = [];
   for (const [size, figures] of Object.entries(sizes)) {
+    const own = figures.desksOnTournaments;
+    if (own) {
+      const overFloor = own.floorThroughputPerS ? own.throughputPerS / own.floorThroughputPerS : 0;
+      rates.push(
+        `${size}: ${own.throughputPerS.toFixed(1)} batches/s = ${overFloor.toFixed(2)}x one engine thread ` +
+          `(${own.floorThroughputPerS.toFixed(1)})` +
+          (own.parallelFloor
+            ? `; ${own.overParallelFloor}x the engine alone on ${own.parallelFloor.threads} threads at once ` +
+              `(${own.parallelFloor.throughputPerS.toFixed(1)}, ` +
+              `${(own.parallelFloor.throughputPerS / own.floorThroughputPerS).toFixed(2)}x one thread)`
+            : ''),
+      );
+    }
     const scenarios: Array<[string, LatencyFigures | undefined]> = [
       ['1 desk, sequential', figures.sequentialDesk],
       ['1 desk, with bases', figures.sequentialBases],
@@ -176,6 +190,10 @@ export function table(sizes: Record<string, SizeFigures>): string {
   if (phases.length > 1)
     parts.push(
       ['server phases (/metrics), mean ms per batch; snapshots off the ack path:', textTable(phases)].join('\n'),
+    );
+  if (rates.length)
+    parts.push(
+      ['desks on tournaments of their own, against the engine alone:', ...rates.map((l) => `  ${l}`)].join('\n'),
     );
   if (inflight.length)
     parts.push(['in flight: wall time / the engine alone (floor):', ...inflight.map((line) => `  ${line}`)].join('\n'));

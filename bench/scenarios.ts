@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Directive, TournamentRecord } from '../src/storage/storage.types';
 import type { DeskAccount } from './accounts';
 import { Desk, type BatchResult } from './desk';
-import { engineFloor, type Replay } from './floor';
+import { engineFloor, parallelFloor, type ParallelFloor, type Replay } from './floor';
 import { postOk } from './http';
 import { phaseMeter, scrapeMetrics, waitForQuiet, type PhaseFigures } from './metrics';
 import { ratios, round, summarize, type Summary } from './stats';
@@ -142,6 +142,18 @@ async function phasesAndFloor(
   const batches = replays.reduce((sum, replay) => sum + replay.batches.length, 0);
   ctx.progress(`  floor: replaying ${Math.min(limit, batches)} batches on the engine alone`);
   return { phases, floor: engineFloor(replays, limit, warmup) };
+}
+
+/** The many-desk figures. */
+export interface ConcurrentFigures extends LatencyFigures {
+  desks: number;
+  tournaments: number;
+  /** On tournaments of their own: the same batches on the engine alone, one thread per core at once. */
+  parallelFloor?: ParallelFloor;
+  /** Batches/s over the parallel floor's: how much of what the cores can do with the engine the server gets. */
+  overParallelFloor?: number;
+  broadcasts: BroadcastCheck;
+  perDesk: number[];
 }
 
 export interface SequentialOptions {
@@ -349,7 +361,7 @@ export async function concurrentDesks(
   ctx: BenchContext,
   tournament: BenchTournament,
   options: ConcurrentOptions,
-): Promise<LatencyFigures & { desks: number; tournaments: number; broadcasts: BroadcastCheck; perDesk: number[] }> {
+): Promise<ConcurrentFigures> {
   const targets: Uploaded[] = [];
   for (let i = 0; i < (options.separate ? options.desks : 1); i++) targets.push(await upload(ctx, tournament));
   const run = randomBytes(3).toString('hex');
@@ -402,10 +414,16 @@ export async function concurrentDesks(
     );
     const replays = targets.map((target) => replayOf(target, results, warm.flat()));
     const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
+    const latency = figures(results, elapsed, floor);
+    const parallel = options.separate ? await parallelFloor(replays, options.floorLimit, options.warmup) : undefined;
     return {
       desks: options.desks,
       tournaments: targets.length,
-      ...figures(results, elapsed, floor),
+      ...latency,
+      ...(parallel && {
+        parallelFloor: parallel,
+        overParallelFloor: round(latency.throughputPerS / parallel.throughputPerS),
+      }),
       perDesk: perDesk.map((list) => list.filter((r) => r.ok).length),
       broadcasts,
       phases,

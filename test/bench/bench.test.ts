@@ -89,6 +89,11 @@ describe('pnpm bench (smoke)', () => {
       expect(many.perDesk.every((n) => n > 0)).toBe(true);
       expect(many.broadcasts).toMatchObject({ ok: true, missing: 0, duplicated: 0 });
     }
+    // The ceiling of the cores: the same batches on the engine alone, one thread per core at once.
+    const own = tiny.desksOnTournaments!;
+    expect(own.parallelFloor!.threads).toBeGreaterThanOrEqual(1);
+    expect(own.parallelFloor!.batches).toBeGreaterThan(0);
+    expect(own.overParallelFloor).toBeCloseTo(own.throughputPerS / own.parallelFloor!.throughputPerS, 1);
     // Every desk on one tournament hears every other desk's batch, the untimed warm-up's too.
     const shared = tiny.desksOnOneTournament!;
     expect(shared.broadcasts.expected).toBe((shared.batches + TINY.desks * TINY.warmup) * (TINY.desks - 1));
