@@ -23,8 +23,7 @@ export interface Replay {
 export function engineFloor(replays: Replay[], limit: number, warmup = 10): number[] {
   const timings: number[] = [];
   if (!replays.length) return timings;
-  const spare = JSON.parse(replays[0].json) as TournamentRecord;
-  for (const methods of [...(replays[0].before ?? []), ...replays[0].batches].slice(0, warmup)) apply(spare, methods);
+  warmUp(replays[0], warmup);
   // Spread the limit over the replays; each is a prefix, so it stays a valid sequence.
   const share = Math.max(1, Math.ceil(limit / replays.length));
   for (const replay of replays) {
@@ -36,6 +35,12 @@ export function engineFloor(replays: Replay[], limit: number, warmup = 10): numb
     }
   }
   return timings;
+}
+
+/** The first `warmup` batches of a replay, once, untimed, on a spare copy: the JIT as warm as the server's. */
+function warmUp(replay: Replay, warmup: number): void {
+  const spare = JSON.parse(replay.json) as TournamentRecord;
+  for (const methods of [...(replay.before ?? []), ...replay.batches].slice(0, warmup)) apply(spare, methods);
 }
 
 function apply(record: TournamentRecord, methods: Directive[]): number {
@@ -102,8 +107,7 @@ export async function parallelFloor(
 /** The body of one parallel-floor thread (bench/floor-thread.mjs). */
 export function floorThread(port: MessagePort, data: { replays: Replay[]; perReplay: number; warmup: number }): void {
   const { replays, perReplay, warmup } = data;
-  const spare = JSON.parse(replays[0].json) as TournamentRecord;
-  for (const methods of [...(replays[0].before ?? []), ...replays[0].batches].slice(0, warmup)) apply(spare, methods);
+  warmUp(replays[0], warmup);
   const records = replays.map((replay) => {
     const record = JSON.parse(replay.json) as TournamentRecord;
     for (const methods of replay.before ?? []) apply(record, methods);

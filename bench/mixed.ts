@@ -4,10 +4,10 @@ import { postJson, ReadClient, type TimedRead } from './http';
 import { phaseMeter, scrapeMetrics, type PhaseFigures } from './metrics';
 import {
   ackFigures,
-  note,
   pacedBatches,
   settle,
   untilQuiet,
+  warmUp,
   upload,
   type AckFigures,
   type BenchContext,
@@ -70,7 +70,6 @@ export async function mixedLoad(
   tournament: BenchTournament,
   options: MixedOptions,
 ): Promise<MixedFigures> {
-  const spare = await upload(ctx, tournament);
   const target = await upload(ctx, tournament);
   const eventId = tournament.eventIds[0];
   await assertEventData(ctx.url, target.tournamentId, eventId);
@@ -81,7 +80,7 @@ export async function mixedLoad(
   const client = new ReadClient(ctx.url, options.mixedReaders);
   try {
     await desk.join(target.tournamentId);
-    for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
+    await warmUp(ctx, desk, target, options.warmup);
     const idle = await deskPhase(ctx, desk, target, options);
 
     // Each ack of the desk is a new version: the readers wake and read it.

@@ -126,6 +126,21 @@ function replayOf(target: Uploaded, results: BatchResult[], before: BatchResult[
 }
 
 /**
+ * `count` untimed batches from `desk` on the scenario's own tournament, before the timed ones: the
+ * engine worker that holds it warms its JIT on them (each worker compiles the engine on its own, and
+ * a spare tournament may belong to the other one). The floor applies them untimed too (`before`).
+ */
+export async function warmUp(ctx: BenchContext, desk: Desk, target: Uploaded, count: number): Promise<BatchResult[]> {
+  const warm: BatchResult[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await desk.send(target.tournamentId, target.plan.next());
+    note(ctx, result);
+    warm.push(result);
+  }
+  return warm;
+}
+
+/**
  * The end of a timed scenario: the settle pause (whose background work the phases include), then,
  * once the server is quiet, the same batches on the engine alone (the floor).
  */
@@ -167,23 +182,22 @@ export interface SequentialOptions {
 
 /**
  * One desk scoring matches one after another, each batch sent when the previous one is acked:
- * the latency a scorer at a desk feels. A few untimed batches on a spare tournament first (JIT,
- * connection, hot caches), as the floor gets its own warm-up.
+ * the latency a scorer at a desk feels. A few untimed batches first (JIT, connection, hot caches),
+ * as the floor gets its own warm-up.
  */
 export async function sequentialDesk(
   ctx: BenchContext,
   tournament: BenchTournament,
   options: SequentialOptions,
 ): Promise<LatencyFigures & { tournamentId: string; plan: ScorePlan }> {
-  const spare = await upload(ctx, tournament);
   const target = await upload(ctx, tournament);
   const desk = await Desk.open(ctx.url, ctx.account.token, `bench-${randomBytes(3).toString('hex')}-seq`);
   try {
     await desk.join(target.tournamentId);
-    for (let i = 0; i < options.warmup; i++) note(ctx, await desk.send(spare.tournamentId, spare.plan.next()));
+    const warm = await warmUp(ctx, desk, target, options.warmup);
     const meter = await phaseMeter(ctx.url);
     const { results, elapsedMs: elapsed } = await pacedBatches(ctx, desk, target, options);
-    const replays = [replayOf(target, results)];
+    const replays = [replayOf(target, results, warm)];
     const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
     return { tournamentId: target.tournamentId, plan: target.plan, ...figures(results, elapsed, floor), phases };
   } finally {
@@ -254,7 +268,6 @@ export async function sequentialWithBases(
   tournament: BenchTournament,
   options: SequentialOptions,
 ): Promise<BasesFigures> {
-  const spare = await upload(ctx, tournament);
   const target = await upload(ctx, tournament);
   if (tournament.eventIds.length < 2) throw new Error('the bases scenario needs a tournament of two events or more');
   // The other desk scores the second event (players of its own), the desk every other event.
@@ -268,11 +281,13 @@ export async function sequentialWithBases(
   try {
     let base = (await desk.join(target.tournamentId)) ?? 1;
     let otherBase = (await other.join(target.tournamentId)) ?? 1;
-    let spareBase = 1;
+    // Untimed first, on this tournament (see warmUp), with bases as well.
+    const warm: BatchResult[] = [];
     for (let i = 0; i < options.warmup; i++) {
-      const result = await desk.send(spare.tournamentId, spare.plan.next(), spareBase);
+      const result = await desk.send(target.tournamentId, plan.next(), base);
       note(ctx, result);
-      if (result.ok) spareBase = result.version!;
+      warm.push(result);
+      if (result.ok) base = result.version!;
     }
     const results: BatchResult[] = [];
     const others: BatchResult[] = [];
@@ -315,7 +330,7 @@ export async function sequentialWithBases(
 
     // The phases hold the other desk's batches and the probe's too. The floor replays the measured
     // desk's batches alone: the other desk's touch another event, so the sequence stays valid.
-    const replays = [replayOf(target, results)];
+    const replays = [replayOf(target, results, warm)];
     const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.floorLimit);
     const lags = results.filter((r) => r.ok).map((r) => ({ ms: r.ms, lag: r.version! - 1 - r.base! }));
     return {
@@ -489,7 +504,6 @@ export async function inflightBatches(
   tournament: BenchTournament,
   options: InflightOptions,
 ): Promise<InflightFigures> {
-  const spare = await upload(ctx, tournament);
   const target = await upload(ctx, tournament);
   const run = randomBytes(3).toString('hex');
   const desks = await Promise.all(
@@ -499,7 +513,7 @@ export async function inflightBatches(
   );
   try {
     await Promise.all(desks.map((desk) => desk.join(target.tournamentId)));
-    for (let i = 0; i < options.warmup; i++) note(ctx, await desks[0].send(spare.tournamentId, spare.plan.next()));
+    const warm = await warmUp(ctx, desks[0], target, options.warmup);
     const batches = Array.from({ length: options.inflight }, () => target.plan.next());
     const meter = await phaseMeter(ctx.url);
     const started = performance.now();
@@ -511,7 +525,7 @@ export async function inflightBatches(
     );
     const wallMs = performance.now() - started;
     for (const result of results) note(ctx, result);
-    const replays = [replayOf(target, results)];
+    const replays = [replayOf(target, results, warm)];
     const { phases, floor } = await phasesAndFloor(ctx, meter, replays, options, options.inflight);
     const engineTotalMs = floor.reduce((sum, ms) => sum + ms, 0);
     const ok = results.filter((r) => r.ok);
