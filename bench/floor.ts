@@ -4,6 +4,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { tournamentEngine } from 'tods-competition-factory';
 import { runInEngineContext } from '../src/engine/engine-state';
 import type { Directive, TournamentRecord } from '../src/storage/storage.types';
+import { round } from './stats';
 
 /** A tournament's starting JSON and the batches the server applied to it, in version order. */
 export interface Replay {
@@ -23,12 +24,11 @@ export interface Replay {
 export function engineFloor(replays: Replay[], limit: number, warmup = 10): number[] {
   const timings: number[] = [];
   if (!replays.length) return timings;
-  warmUp(replays[0], warmup);
+  warmOnSpare(replays[0], warmup);
   // Spread the limit over the replays; each is a prefix, so it stays a valid sequence.
   const share = Math.max(1, Math.ceil(limit / replays.length));
   for (const replay of replays) {
-    const record = JSON.parse(replay.json) as TournamentRecord;
-    for (const methods of replay.before ?? []) apply(record, methods);
+    const record = startingRecord(replay);
     for (const methods of replay.batches.slice(0, share)) {
       if (timings.length >= limit) return timings;
       timings.push(apply(record, methods));
@@ -37,8 +37,15 @@ export function engineFloor(replays: Replay[], limit: number, warmup = 10): numb
   return timings;
 }
 
+/** The record the timed batches start from: the server's starting record after the untimed `before`. */
+function startingRecord(replay: Replay): TournamentRecord {
+  const record = JSON.parse(replay.json) as TournamentRecord;
+  for (const methods of replay.before ?? []) apply(record, methods);
+  return record;
+}
+
 /** The first `warmup` batches of a replay, once, untimed, on a spare copy: the JIT as warm as the server's. */
-function warmUp(replay: Replay, warmup: number): void {
+function warmOnSpare(replay: Replay, warmup: number): void {
   const spare = JSON.parse(replay.json) as TournamentRecord;
   for (const methods of [...(replay.before ?? []), ...replay.batches].slice(0, warmup)) apply(spare, methods);
 }
@@ -98,7 +105,7 @@ export async function parallelFloor(
     const results = await Promise.all(done);
     const batches = results.reduce((sum, result) => sum + result.batches, 0);
     const wallMs = Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
-    return { threads: workers.length, batches, throughputPerS: Math.round((batches / wallMs) * 1000 * 100) / 100 };
+    return { threads: workers.length, batches, throughputPerS: round((batches / wallMs) * 1000) };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -107,12 +114,8 @@ export async function parallelFloor(
 /** The body of one parallel-floor thread (bench/floor-thread.mjs). */
 export function floorThread(port: MessagePort, data: { replays: Replay[]; perReplay: number; warmup: number }): void {
   const { replays, perReplay, warmup } = data;
-  warmUp(replays[0], warmup);
-  const records = replays.map((replay) => {
-    const record = JSON.parse(replay.json) as TournamentRecord;
-    for (const methods of replay.before ?? []) apply(record, methods);
-    return record;
-  });
+  warmOnSpare(replays[0], warmup);
+  const records = replays.map(startingRecord);
   port.postMessage('ready');
   port.once('message', () => {
     const startedAt = performance.timeOrigin + performance.now();
