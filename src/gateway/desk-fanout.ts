@@ -49,6 +49,8 @@ export class DeskFanout {
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
     /** Called once a commit has gone out to this instance's desks, in version order. */
     private readonly onDelivered: (committed: CommittedEvent) => void = () => undefined,
+    /** Called as soon as another instance's commit arrives, before it waits for its turn. */
+    private readonly onRelayed: (committed: CommittedEvent) => void = () => undefined,
   ) {
     this.sequencer = new CommitSequencer(RELAY_HOLD_MS, (error) =>
       logger.error(`desk broadcast failed: ${(error as Error)?.message ?? error}`),
@@ -89,6 +91,7 @@ export class DeskFanout {
     const parsed = relayedSchema.safeParse(payload);
     if (!parsed.success) return this.logger.warn('ignored a malformed commit relayed from another instance');
     const committed = fromRelayed(parsed.data);
+    this.onRelayed(committed);
     this.deliver(committed, () => {
       broadcastCommit(this.namespace, committed);
       this.onDelivered(committed);

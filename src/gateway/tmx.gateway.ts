@@ -97,8 +97,13 @@ export class TmxGateway
     );
     // Runs synchronously under the tournament locks: acks and broadcasts leave in commit order
     // (with several instances, the fan-out restores version order for relayed commits).
-    const fanout = (this.fanout = new DeskFanout(namespace, this.link, this.logger, (committed) =>
-      this.followCopies(namespace, committed),
+    const fanout = (this.fanout = new DeskFanout(
+      namespace,
+      this.link,
+      this.logger,
+      (committed) => this.followCopies(namespace, committed),
+      // The executor then checks the store before running this tournament's next batch.
+      (committed) => this.executor.committedElsewhere(committed.tournamentIds),
     ));
     this.unsubscribe = this.events.onCommitted((committed) =>
       fanout.committedHere(committed, ackAtCommit(namespace, committed)),

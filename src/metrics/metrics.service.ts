@@ -42,6 +42,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly batches: Counter<'outcome'>;
   private readonly hotHits: Counter;
   private readonly hotMisses: Counter;
+  private readonly runsAhead: Counter<'outcome'>;
   private socketCounts?: SocketCounts;
   private engineSkewCounts?: () => Record<EngineSkew, number>;
   private defaultsStarted = false;
@@ -79,6 +80,12 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     this.hotMisses = new Counter({
       name: 'cfs_hot_record_misses_total',
       help: 'Records a batch had to read and parse from storage',
+      registers,
+    });
+    this.runsAhead = new Counter({
+      name: 'cfs_batch_runs_ahead_total',
+      help: 'Batches run on records held in memory while the store answered their checks: kept, or thrown_away (a repeated ackId, or another instance committed first)',
+      labelNames: ['outcome'],
       registers,
     });
     // Observed by the snapshot writer (module-level, like its counters below).
@@ -122,6 +129,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     }
     this.hotHits.inc(report.hotHits);
     this.hotMisses.inc(report.hotMisses);
+    if (report.ranAhead) this.runsAhead.inc({ outcome: report.ranAhead });
   }
 
   /** Figures read at scrape time. */

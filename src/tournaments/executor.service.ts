@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { mayAccessProvider, tournamentProviderId } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
@@ -133,6 +134,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   readonly hot: HotRecords;
   readonly snapshots: Snapshots;
   readonly pool: EnginePool;
+  /** Tournaments another instance committed lately: their batches wait for the store's checks before running. */
+  private readonly writtenElsewhere = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   /** Tournaments a batch is running on right now, and the promise of its end. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly unlocked: StoreReads = {
@@ -402,6 +405,11 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     return this.hostCall<unknown>(this.pool.slotOf(tournamentIds[0]), { type: 'queryMany', records, method, params });
   }
 
+  /** Another instance committed these (heard over the broadcast link): their held records are behind. */
+  committedElsewhere(tournamentIds: string[]): void {
+    for (const id of tournamentIds) this.writtenElsewhere.set(id, true);
+  }
+
   /** Shutdown, after the last batch: every snapshot catches up, so the next start replays nothing. */
   flushSnapshots(): Promise<void> {
     return this.snapshots.flush();
@@ -469,19 +477,24 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     const { user } = request;
     const store = lock ?? this.unlocked;
     let phase = performance.now();
-    // Asked on every attempt: another instance may have committed this ackId meanwhile. Asked with
-    // the stored versions of the held records, so the store is waited for once, not twice.
-    const [replay, versions] = await Promise.all([
-      batch.ackId ? this.replay(batch.tournamentIds, batch.ackId, store) : undefined,
-      Promise.all(
-        batch.tournamentIds.map((id) => (this.hot.peek(id) ? this.storageCall(() => store.getVersion(id)) : undefined)),
-      ),
-    ]);
-    if (replay) return { success: true, results: [], versions: replay, duplicate: true };
     // A batch runs on the host of its first tournament; the others of a multi-tournament batch come from storage.
     const slot = this.pool.slotOf(batch.tournamentIds[0]);
     const generation = this.pool.generation(slot);
-    const loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold, versions);
+    // Asked on every attempt: another instance may have committed this ackId meanwhile. Asked with
+    // the stored versions of the held records, so the store is waited for once, not twice. When the
+    // host holds every record, they are asked beside the run and their answers awaited after it.
+    const speculated = !lock && !cold ? this.speculation(batch.tournamentIds, slot, user) : undefined;
+    const checks = this.checks(batch, store, speculated ? batch.tournamentIds : undefined);
+    let loaded: Loaded[];
+    if (speculated) {
+      loaded = speculated;
+      report.hotHits += loaded.length;
+      report.ranAhead = 'kept';
+    } else {
+      const [replay, versions] = await checks;
+      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+      loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold, versions);
+    }
     report.loadMs += performance.now() - phase;
     const single = loaded.length === 1;
     const replayable = single && isReplayable(batch.methods);
@@ -524,6 +537,20 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     }
     const settled: Record<string, number> = {};
     try {
+      if (speculated) {
+        // The run is not settled: whatever this returns or throws, the finally below drops the records.
+        phase = performance.now();
+        const [replay, versions] = await checks;
+        report.loadMs += performance.now() - phase;
+        const moved = loaded.filter((entry, index) => versions[index] !== entry.version);
+        if (replay || moved.length) report.ranAhead = 'thrown_away';
+        if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+        if (moved.length) {
+          // Another instance committed first: retried under the cross-instance lock, without running ahead.
+          for (const { tournamentId } of moved) this.writtenElsewhere.set(tournamentId, true);
+          return undefined;
+        }
+      }
       for (const entry of loaded) {
         this.assertAccess(user, outcome.tournaments[entry.tournamentId].providerId, entry.tournamentId);
       }
@@ -567,6 +594,43 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       const settle = { type: 'settle' as const, tournamentIds: batch.tournamentIds, committed: settled };
       void this.hostCall(slot, { ...settle, at: at.toISOString() }).catch(() => undefined);
     }
+  }
+
+  /**
+   * The ackId's earlier commit, and the stored version of each held record (`ids`: of each one,
+   * else only of those the executor believes held). Never rejects before it is awaited.
+   */
+  private checks(
+    batch: CheckedBatch,
+    store: StoreReads,
+    ids?: string[],
+  ): Promise<[Record<string, number> | undefined, Array<number | undefined>]> {
+    const held = (id: string) => ids?.includes(id) ?? Boolean(this.hot.peek(id));
+    const checks = Promise.all([
+      batch.ackId ? this.replay(batch.tournamentIds, batch.ackId, store) : undefined,
+      Promise.all(
+        batch.tournamentIds.map((id) => (held(id) ? this.storageCall(() => store.getVersion(id)) : undefined)),
+      ),
+    ]);
+    checks.catch(() => undefined);
+    return checks;
+  }
+
+  /**
+   * Every record of the batch as its own host holds it, when the batch may run on them before the
+   * store has answered its checks (the ackId, the stored versions): a store shared with other
+   * instances rarely moves under a held record, and when it does the run is thrown away. Not for a
+   * tournament seen written elsewhere lately, where running ahead would mostly be thrown away.
+   */
+  private speculation(ids: string[], slot: number, user: AuthUser): Loaded[] | undefined {
+    const loaded: Loaded[] = [];
+    for (const id of ids) {
+      const hot = this.hot.peek(id);
+      if (!hot || hot.slot !== slot || this.writtenElsewhere.has(id)) return undefined;
+      loaded.push({ tournamentId: id, ...hot });
+    }
+    for (const entry of loaded) this.assertAccess(user, entry.providerId, entry.tournamentId);
+    return loaded;
   }
 
   /** The tournaments of a batch whose stored version is above the sender's base. */
@@ -698,6 +762,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
         const version = versions[index] ?? (await this.storageCall(() => store.getVersion(id)));
         if (version === hot.version) entry = { tournamentId: id, ...hot };
         else if (version !== undefined && hot.version < version) {
+          this.writtenElsewhere.set(id, true);
           const load = await this.tailLoad(id, hot.version, version);
           if (load) entry = { tournamentId: id, ...hot, version, updatedAt: load.entries.at(-1)!.at, load };
         }

@@ -61,6 +61,11 @@ export interface BatchReport {
   storeMs: number;
   hotHits: number;
   hotMisses: number;
+  /**
+   * Run on held records while the store answered its checks: `kept`, or `thrown_away` when the
+   * answers said the batch was a repeat or another instance had committed first.
+   */
+  ranAhead?: 'kept' | 'thrown_away';
   /** Where and when the engine ran the batch (its last attempt), when it ran. */
   run?: RunTiming;
 }

@@ -21,6 +21,8 @@ export interface SharedStore {
   record: TournamentRecord;
   /** A `client` token, signed the way the servers sign them (same secret and issuer). */
   token: string;
+  /** Stores another tournament of the same provider at version 1; resolves with its id. */
+  addTournament(): Promise<string>;
   open(): Promise<Storage>;
   cleanup(): Promise<void>;
 }
@@ -42,27 +44,41 @@ export async function seedSharedStore(): Promise<SharedStore> {
     ...{ createdAt: now, updatedAt: now },
   };
   const record = mockTournament(provider);
+  const save = (storage: Storage, saved: TournamentRecord) => {
+    const { tournamentId } = saved;
+    const log = { tournamentId, version: 1, methods: [], userId: user.email, at: new Date().toISOString() };
+    return storage.tournaments.commit([
+      {
+        ...{ tournamentId, providerId: provider.organisationId, version: 1 },
+        ...{ json: JSON.stringify(saved), log: { ...log, kind: 'save' as const } },
+      },
+    ]);
+  };
   const storage = await open();
   try {
     await storage.providers.create({ ...provider });
     await storage.users.create(user);
-    const log = { tournamentId: record.tournamentId, version: 1, methods: [], userId: user.email, at: now };
-    await storage.tournaments.commit([
-      {
-        ...{ tournamentId: record.tournamentId, providerId: provider.organisationId, version: 1 },
-        ...{ json: JSON.stringify(record), log: { ...log, kind: 'save' as const } },
-      },
-    ]);
+    await save(storage, record);
   } finally {
     await storage.close();
   }
+  const addTournament = async () => {
+    const added = mockTournament(provider);
+    const storage = await open();
+    try {
+      await save(storage, added);
+    } finally {
+      await storage.close();
+    }
+    return added.tournamentId;
+  };
   const jwt = new JwtService({
     secret: TEST_JWT_SECRET,
     signOptions: { algorithm: 'HS256', issuer: config.jwt.issuer, expiresIn: 3600 },
   });
   const token = new TokenService(jwt).sign(buildClaims(user, provider));
   const { tournamentId } = record;
-  return { env, databaseUrl: db.url, tournamentId, record, token, open, cleanup: () => db.drop() };
+  return { env, databaseUrl: db.url, tournamentId, record, token, addTournament, open, cleanup: () => db.drop() };
 }
 
 /** What a desk receives about one tournament, in arrival order. */

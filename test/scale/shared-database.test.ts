@@ -59,6 +59,7 @@ describe('two instances on one PostgreSQL database', () => {
     });
     expect(positioned).toMatchObject({ success: true, versions: { [id]: 3 } });
 
+    a.executor.committedElsewhere([id]); // as the broadcast link tells it
     reports.a.length = 0;
     expect(await add(a.executor, id, 'A2')).toMatchObject({ success: true, versions: { [id]: 4 } });
     // B stored that batch's record with its commit; A reads it rather than replaying on its copy.
@@ -73,6 +74,7 @@ describe('two instances on one PostgreSQL database', () => {
 
     expect(await add(b, id, 'B1')).toMatchObject({ success: true, versions: { [id]: 3 } });
     expect(a.executor.hot.peek(id)?.version).toBe(2); // ...which B's commit made stale
+    a.executor.committedElsewhere([id]); // as the broadcast link tells it
 
     reports.a.length = 0;
     expect(await add(a.executor, id, 'A2')).toMatchObject({ success: true, versions: { [id]: 4 } });
@@ -83,6 +85,27 @@ describe('two instances on one PostgreSQL database', () => {
     expect(stored?.version).toBe(4);
     expect(participantNames(stored!.record).filter((n) => /^[AB]\d$/.test(n))).toEqual(['A1', 'B1', 'A2']);
     expect(a.executor.hot.peek(id)?.version).toBe(4);
+  });
+
+  it("throws away a batch run ahead on a record the other instance's commit made stale, then stops running ahead", async () => {
+    const id = await newTournament();
+    expect(await add(a.executor, id, 'A1')).toMatchObject({ success: true, versions: { [id]: 2 } });
+    expect(await add(b, id, 'B1')).toMatchObject({ success: true, versions: { [id]: 3 } });
+
+    // Not told of B's commit: A runs on its copy while the store answers, sees the version moved,
+    // throws the run away and runs again on the stored record under the cross-instance lock.
+    reports.a.length = 0;
+    expect(await add(a.executor, id, 'A2')).toMatchObject({ success: true, versions: { [id]: 4 } });
+    expect(reports.a).toMatchObject([{ outcome: 'ok', hotHits: 1, hotMisses: 1 }]);
+
+    // Having seen it, A checks the store first for a while: B's next commit is replayed on A's copy.
+    expect(await add(b, id, 'B2')).toMatchObject({ success: true, versions: { [id]: 5 } });
+    reports.a.length = 0;
+    expect(await add(a.executor, id, 'A3')).toMatchObject({ success: true, versions: { [id]: 6 } });
+    expect(reports.a).toMatchObject([{ outcome: 'ok', hotHits: 1, hotMisses: 0 }]);
+    const stored = await a.storage.tournaments.get(id);
+    expect(participantNames(stored!.record).filter((n) => /^[AB]\d$/.test(n))).toEqual(['A1', 'B1', 'A2', 'B2', 'A3']);
+    expect((await a.storage.log.since(id, 1)).map((entry) => entry.version)).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('serialises concurrent batches from both instances: each stored once, versions contiguous, none refused', async () => {

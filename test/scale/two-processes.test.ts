@@ -105,6 +105,35 @@ describe('two server processes on one PostgreSQL database and one Redis', () => 
     }
   }, 150_000);
 
+  it("runs a batch ahead of the store's checks only on a copy the other instance has not moved: relayed commits tell", async () => {
+    const id = await store.addTournament();
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const desks = [await desk(a, store.token), await desk(b, store.token)];
+    for (const socket of desks) await join(socket, id);
+    const logs = desks.map((socket) => listen(socket, id));
+    const before = await Promise.all(servers.map((server) => runsAhead(server.url)));
+    // A alone first: after its first batch (which loads the record) its copy is current, so its
+    // second batch runs while the store answers the checks.
+    for (const name of ['A alone', 'A alone again']) {
+      expect(await send(desks[0]!, id, name, [addParticipantDirective(id, name)])).toMatchObject({ success: true });
+    }
+    const ahead = await runsAhead(a.url);
+    expect(ahead.kept - before[0]!.kept).toBe(1);
+    // Then turns: each instance's batch follows the other's commit. Once that commit has come over
+    // the link, the instance knows its copy is behind and checks the store before running, so no
+    // run is thrown away (without the link's word, A's first turn would be).
+    for (let turn = 0; turn < 6; turn++) {
+      const [writer, watcher] = [1 - (turn % 2), turn % 2];
+      const seen = logs[watcher]!.broadcasts.length;
+      const ack = await send(desks[writer]!, id, `turn-${turn}`, [addParticipantDirective(id, `Turn ${turn}`)]);
+      expect(ack).toMatchObject({ success: true, versions: { [id]: turn + 4 } });
+      await waitForCount(desks[watcher]!, 'tournamentMutation', logs[watcher]!.broadcasts, seen + 1);
+    }
+    const after = await Promise.all(servers.map((server) => runsAhead(server.url)));
+    expect(after.map((counts, i) => counts.thrown_away - before[i]!.thrown_away)).toEqual([0, 0]);
+    expect(after[0]!.kept).toBe(ahead.kept);
+  }, 60_000);
+
   it('a desk that reconnects to the other instance gets the stored answer for a resent ackId and catches up there', async () => {
     const id = store.tournamentId;
     const [a, b] = servers as [ServerProcess, ServerProcess];
@@ -146,3 +175,11 @@ describe('two server processes on one PostgreSQL database and one Redis', () => 
     }
   }, 60_000);
 });
+
+/** `cfs_batch_runs_ahead_total` of a server, by outcome. */
+async function runsAhead(url: string): Promise<{ kept: number; thrown_away: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const count = (outcome: string) =>
+    Number(new RegExp(`^cfs_batch_runs_ahead_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { kept: count('kept'), thrown_away: count('thrown_away') };
+}

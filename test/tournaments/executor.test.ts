@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CalendarService } from '../../src/providers/calendar.service';
+import { MutationExecutor } from '../../src/tournaments/executor.service';
+import { TournamentEvents } from '../../src/tournaments/tournament-events';
 import { BACKENDS } from '../support/app';
 import { executorHarness, type ExecutorHarness } from '../support/executor';
 import { addParticipantDirective, mockTournament, participantNames, testProvider, testUser } from '../support/records';
@@ -182,6 +185,86 @@ describe.each(BACKENDS)('mutation executor on %s', (backend) => {
     const record = await stored(id);
     expect(record.version).toBe(2);
     expect(participantNames(record.record).filter((n) => n === 'Once')).toHaveLength(1);
+    // The second ran ahead of its ackId check on the held record, which was then thrown away: the
+    // next batch builds on the stored one.
+    const next = await h.executor.execute({
+      tournamentIds: [id],
+      methods: [addParticipantDirective(id, 'After')],
+      user: desk,
+    });
+    expect(next).toMatchObject({ success: true, versions: { [id]: 3 } });
+    const names = participantNames((await stored(id)).record);
+    expect(names.filter((n) => n === 'Once')).toHaveLength(1);
+    expect(names).toContain('After');
+  });
+
+  it("runs a held tournament's batch while the store answers its checks, not after", async () => {
+    const id = await newTournament();
+    const { tournaments, log } = h.storage;
+    const slow = 300;
+    let answeredAt = 0;
+    const late =
+      <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const value = await read(...args);
+        await sleep(slow);
+        answeredAt = performance.timeOrigin + performance.now();
+        return value;
+      };
+    const [getVersion, findByAckId] = [tournaments.getVersion, log.findByAckId];
+    tournaments.getVersion = late(getVersion.bind(tournaments));
+    log.findByAckId = late(findByAckId.bind(log));
+    let runStartedAt = 0;
+    const stop = h.events.onBatch((report) => {
+      if (report.tournamentIds.includes(id)) runStartedAt = report.run?.startedAt ?? 0;
+    });
+    try {
+      const result = await h.executor.execute({
+        tournamentIds: [id],
+        methods: [addParticipantDirective(id, 'Ahead')],
+        ackId: 'ahead-1',
+        user: desk,
+      });
+      expect(result).toMatchObject({ success: true, versions: { [id]: 2 } });
+    } finally {
+      tournaments.getVersion = getVersion;
+      log.findByAckId = findByAckId;
+      stop();
+    }
+    expect(runStartedAt).toBeGreaterThan(0);
+    expect(runStartedAt).toBeLessThan(answeredAt - slow / 2);
+    expect(participantNames((await stored(id)).record)).toContain('Ahead');
+  });
+
+  it('throws a run ahead away when another writer committed first, and builds on that commit', async () => {
+    const id = await newTournament();
+    await h.executor.execute({ tournamentIds: [id], methods: [addParticipantDirective(id, 'Here')], user: desk });
+    // Another instance on the same store: its commit moves the stored version under the held record.
+    const elsewhere = new MutationExecutor(h.config, h.storage, new TournamentEvents(), new CalendarService(h.storage));
+    try {
+      const theirs = await elsewhere.execute({
+        tournamentIds: [id],
+        methods: [addParticipantDirective(id, 'There')],
+        user: desk,
+      });
+      expect(theirs).toMatchObject({ success: true, versions: { [id]: 3 } });
+      const ours = await h.executor.execute({
+        tournamentIds: [id],
+        methods: [addParticipantDirective(id, 'Here again')],
+        user: desk,
+      });
+      expect(ours).toMatchObject({ success: true, versions: { [id]: 4 } });
+    } finally {
+      await elsewhere.onModuleDestroy();
+    }
+    const record = await stored(id);
+    expect(record.version).toBe(4);
+    expect(
+      participantNames(record.record)
+        .filter((n) => n.startsWith('Here') || n === 'There')
+        .sort(),
+    ).toEqual(['Here', 'Here again', 'There']);
+    expect((await h.storage.log.since(id, 1)).map((e) => e.version)).toEqual([2, 3, 4]);
   });
 
   it('times out with ERR_LOCK_TIMEOUT when the tournament stays busy', async () => {
