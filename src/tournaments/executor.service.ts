@@ -484,7 +484,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     // the stored versions of the held records, so the store is waited for once, not twice. When the
     // host holds every record, they are asked beside the run and their answers awaited after it.
     const speculated = !lock && !cold ? this.speculation(batch.tournamentIds, slot, user) : undefined;
-    const checks = this.checks(batch, store, speculated ? batch.tournamentIds : undefined);
+    const checks = this.checks(batch, store, speculated !== undefined);
     let loaded: Loaded[];
     if (speculated) {
       loaded = speculated;
@@ -597,15 +597,15 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * The ackId's earlier commit, and the stored version of each held record (`ids`: of each one,
-   * else only of those the executor believes held). Never rejects before it is awaited.
+   * The ackId's earlier commit, and the stored version of each record the executor believes held
+   * (`allHeld`: of every record). Never rejects before it is awaited.
    */
   private checks(
     batch: CheckedBatch,
     store: StoreReads,
-    ids?: string[],
+    allHeld: boolean,
   ): Promise<[Record<string, number> | undefined, Array<number | undefined>]> {
-    const held = (id: string) => ids?.includes(id) ?? Boolean(this.hot.peek(id));
+    const held = (id: string) => allHeld || Boolean(this.hot.peek(id));
     const checks = Promise.all([
       batch.ackId ? this.replay(batch.tournamentIds, batch.ackId, store) : undefined,
       Promise.all(
