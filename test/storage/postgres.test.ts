@@ -19,11 +19,11 @@ async function openAt(url: string): Promise<PostgresStorage> {
   return storage;
 }
 
-async function query<T>(url: string, sql: string): Promise<T[]> {
+async function query<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(sql)).rows as T[];
+    return (await client.query(sql, values)).rows as T[];
   } finally {
     await client.end();
   }
@@ -55,6 +55,35 @@ describe('PostgreSQL storage', () => {
         'SELECT * FROM schema_migrations ORDER BY name',
       );
       expect(after).toEqual(before);
+    });
+
+    it('compresses snapshots with lz4 where the server supports it', async () => {
+      const [{ compression }] = await query<{ compression: string }>(
+        db.url,
+        `SELECT attcompression AS compression FROM pg_attribute
+          WHERE attrelid = 'tournament_snapshots'::regclass AND attname = 'record'`,
+      );
+      // This machine's PostgreSQL (15, Debian) has lz4: 'l'. Older or lz4-less servers keep '' (pglz).
+      expect(compression).toBe('l');
+      // And a snapshot written since is stored that way.
+      const storage = await openAt(db.url);
+      try {
+        const id = `lz4-${Date.now()}`;
+        const write = writeOf(id, 1);
+        // Large enough for PostgreSQL to compress it (over 2 KB), as every real record is.
+        const participants = Array.from({ length: 2000 }, (_, i) => ({ participantId: `p${i}`, name: `Player ${i}` }));
+        await storage.tournaments.commit([
+          { ...write, json: JSON.stringify({ ...JSON.parse(write.json), participants }) },
+        ]);
+        const [{ method }] = await query<{ method: string }>(
+          db.url,
+          'SELECT pg_column_compression(record) AS method FROM tournament_snapshots WHERE tournament_id = $1',
+          [id],
+        );
+        expect(method).toBe('lz4');
+      } finally {
+        await storage.close();
+      }
     });
 
     it('lets several instances start at once on a fresh database', async () => {
