@@ -87,6 +87,7 @@ async function oneRun(
       credentials = { token: await login(url, server.superadmin.email, server.superadmin.password) };
     }
     engineWorkers = await workersOf(url);
+    await untilWarm(url);
     const account = await deskAccount(url, credentials);
     progress(`desks sign in as ${account.email} (provider ${account.providerId})`);
     return await runBench(url, account, cli.bench, prepared, progress);
@@ -104,6 +105,24 @@ async function workersOf(url: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Waits (60 s at most) until every engine worker has warmed up, as an operator waits before sending
+ * desks to a new instance: the figures are of a running server, not of its first seconds.
+ */
+async function untilWarm(url: string): Promise<void> {
+  type Health = { engine?: { warmUpBatches?: number; hosts?: Array<{ warmUp?: unknown }> } };
+  const deadline = Date.now() + 60_000;
+  for (let waited = false; Date.now() < deadline; waited = true) {
+    const { engine } = (await (await fetch(`${url}/health`)).json()) as Health;
+    if (!engine?.warmUpBatches || (engine.hosts ?? []).every((host) => host.warmUp)) {
+      if (waited) progress('engine workers warmed up');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  progress('engine workers still warming up after 60 s: measuring anyway');
 }
 
 main().then(

@@ -72,6 +72,8 @@ export const envSchema = z
      * test run can choose the mode: `ENGINE_WORKERS=0 pnpm test`.
      */
     ENGINE_WORKERS: nonNegativeInt.default(() => Number(process.env.ENGINE_WORKERS ?? availableParallelism())),
+    /** Batches each engine worker runs on a tournament of its own when it starts (docs/mutations.md, Warm-up). */
+    ENGINE_WARMUP_BATCHES: nonNegativeInt.default(200),
     MUTATION_LOG_RETAIN: positiveInt.default(10_000),
     SNAPSHOT_REPLAY_BUDGET_MS: positiveInt.default(250),
     SNAPSHOT_IDLE_MS: positiveInt.default(5_000),

@@ -36,6 +36,7 @@ export class AppConfig {
     logRetain: number;
     /** Engine worker threads (docs/mutations.md, Engine pool); 0 runs the engine on the main thread. */
     engineWorkers: number;
+    engineWarmUpBatches: number;
   };
   /** When whole records are stored beside the log (docs/storage.md, Snapshots). */
   readonly snapshots: { replayBudgetMs: number; idleMs: number };
@@ -90,6 +91,7 @@ export class AppConfig {
       hotRecordsMaxBytes: env.HOT_RECORDS_MAX_BYTES,
       logRetain: env.MUTATION_LOG_RETAIN,
       engineWorkers: env.ENGINE_WORKERS,
+      engineWarmUpBatches: env.ENGINE_WARMUP_BATCHES,
     };
     this.snapshots = { replayBudgetMs: env.SNAPSHOT_REPLAY_BUDGET_MS, idleMs: env.SNAPSHOT_IDLE_MS };
     this.publicCache = {

@@ -48,6 +48,7 @@ export class HealthController {
     // Engine hosts: worker threads (or the main thread with ENGINE_WORKERS=0), their queues and busy time.
     const engine = this.executor && {
       workers: this.executor.pool.inProcess ? 0 : this.executor.pool.size,
+      warmUpBatches: this.executor.pool.warmUpBatches,
       hosts: this.executor.pool.status(),
     };
     return { status, storage, cache, broadcast, ...(engine ? { engine } : {}) };

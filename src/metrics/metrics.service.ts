@@ -152,7 +152,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       },
     });
     const workers = () => executor.pool.status();
-    const perWorker: Array<[string, string, keyof ReturnType<typeof workers>[number]]> = [
+    type Counted = 'queued' | 'busyMs' | 'restarts' | 'held';
+    const perWorker: Array<[string, string, Counted]> = [
       ['cfs_engine_worker_queue_depth', 'Requests sent to an engine host and not yet answered', 'queued'],
       ['cfs_engine_worker_busy_seconds', 'Time an engine host spent handling requests since start', 'busyMs'],
       ['cfs_engine_worker_restarts', 'Engine workers replaced after they died, since start', 'restarts'],

@@ -158,7 +158,9 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       maxBytes: config.maxBodyBytes,
     };
     this.locks = new TournamentLocks(config.executor.lockTimeoutMs);
-    this.pool = new EnginePool(config.executor.engineWorkers);
+    // Tests start workers on first use and want them at once: no warm-up there.
+    const warmUpBatches = config.nodeEnv === 'test' ? 0 : config.executor.engineWarmUpBatches;
+    this.pool = new EnginePool(config.executor.engineWorkers, { warmUpBatches });
     this.hot = new HotRecords(
       config.executor.hotRecordsMaxBytes,
       (entry) => entry.generation === this.pool.generation(entry.slot),

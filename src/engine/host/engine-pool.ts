@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { ReplayError, replayStats } from '../replay';
 import { EngineCore, HostMissError } from './engine-core';
 import type { EngineRequest, HostStats } from './protocol';
+import type { WarmUpReport } from './warm-up';
 
 /** The bundle `scripts/build-engine-worker.mjs` writes (`pnpm build`, `pnpm start`, the test setup). */
 export const WORKER_FILE = join(__dirname, '..', '..', '..', 'build', 'engine', 'worker.cjs');
@@ -18,6 +19,8 @@ export interface WorkerReply {
   held?: number;
   stats?: HostStats;
   log?: string;
+  /** The worker finished warming up (see warm-up.ts). */
+  warmedUp?: WarmUpReport;
 }
 
 /** The worker running a request died (and was replaced): nothing of that request happened. */
@@ -36,6 +39,13 @@ export interface WorkerStatus {
   restarts: number;
   /** Tournaments the host holds. */
   held: number;
+  /** Batches the worker ran on a tournament of its own at start, and how long that took. */
+  warmUp?: WarmUpReport;
+}
+
+export interface EnginePoolOptions {
+  /** Batches each worker runs on a generated tournament when idle after it starts (0: none). */
+  warmUpBatches?: number;
 }
 
 interface Waiting {
@@ -54,6 +64,7 @@ interface Slot {
   restarts: number;
   held: number;
   stats: HostStats;
+  warmUp?: WarmUpReport;
 }
 
 /**
@@ -70,7 +81,10 @@ export class EnginePool {
   private nextId = 1;
   private closing = false;
 
-  constructor(workers: number) {
+  constructor(
+    workers: number,
+    private readonly options: EnginePoolOptions = {},
+  ) {
     const count = Math.max(1, workers);
     this.slots = Array.from({ length: count }, (_, index) => ({
       ...{ index, generation: 0, waiting: new Map<number, Waiting>(), busyMs: 0, requests: 0, restarts: 0 },
@@ -134,6 +148,11 @@ export class EnginePool {
     });
   }
 
+  /** Batches each worker runs to warm up when it starts (0 in process: the main thread never does). */
+  get warmUpBatches(): number {
+    return this.core ? 0 : (this.options.warmUpBatches ?? 0);
+  }
+
   /** Starts every worker now, so the first requests do not wait for a thread to load the engine. */
   start(): void {
     if (this.core || this.closing) return;
@@ -154,6 +173,7 @@ export class EnginePool {
       requests: slot.requests,
       restarts: slot.restarts,
       held: slot.held,
+      ...(slot.warmUp ? { warmUp: slot.warmUp } : {}),
     }));
   }
 
@@ -175,7 +195,9 @@ export class EnginePool {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = new Worker(WORKER_FILE, { env: process.env });
+    slot.warmUp = undefined;
+    const workerData = { warmUpBatches: this.options.warmUpBatches ?? 0 };
+    const worker = new Worker(WORKER_FILE, { env: process.env, workerData });
     // A pool never keeps the process alive by itself: servers close it, scripts just exit.
     worker.unref();
     slot.worker = worker;
@@ -189,6 +211,11 @@ export class EnginePool {
 
   private answered(slot: Slot, reply: WorkerReply): void {
     if (reply.log !== undefined) return void this.logger.warn(reply.log);
+    if (reply.warmedUp) {
+      slot.warmUp = reply.warmedUp;
+      const { batches, ms } = reply.warmedUp;
+      return void this.logger.log(`engine worker ${slot.index} warmed up: ${batches} batches in ${ms} ms`);
+    }
     const waiting = reply.id === undefined ? undefined : slot.waiting.get(reply.id);
     if (!waiting) return;
     slot.waiting.delete(reply.id!);

@@ -1,10 +1,11 @@
 // Entry of an engine pool worker (bundled to build/engine/worker.cjs by scripts/build-engine-worker.mjs).
-import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { installEngineState } from '../engine-state';
 import { replayStats } from '../replay';
 import { EngineCore } from './engine-core';
 import { HostQueue } from './host-queue';
 import type { EngineRequest } from './protocol';
+import { warmUp } from './warm-up';
 import type { WorkerReply } from './engine-pool';
 
 interface Message {
@@ -18,12 +19,18 @@ const core = new EngineCore((message) => port.postMessage({ log: message } satis
 
 const queue = new HostQueue<Message>();
 let scheduled = false;
+/** One step of the start-up warm-up at a time, only while no request waits. */
+let warming: ReturnType<typeof warmUp> | undefined = warmUp(
+  core,
+  (workerData as { warmUpBatches?: number })?.warmUpBatches ?? 0,
+);
 
 port.on('message', (message: Message) => {
   queue.push(message, performance.now());
   drain();
   schedule();
 });
+schedule();
 
 /** Everything already waiting on the port, so its batches can pass the reads queued before them. */
 function drain(): void {
@@ -33,7 +40,7 @@ function drain(): void {
 }
 
 function schedule(): void {
-  if (scheduled || !queue.size) return;
+  if (scheduled || (!queue.size && !warming)) return;
   scheduled = true;
   setImmediate(pump);
 }
@@ -43,7 +50,21 @@ function pump(): void {
   drain();
   const message = queue.next(performance.now());
   if (message) handle(message);
+  else if (warming) warmStep(warming);
   schedule();
+}
+
+function warmStep(steps: NonNullable<typeof warming>): void {
+  try {
+    const step = steps.next();
+    if (!step.done) return;
+    warming = undefined;
+    if (step.value.batches) port.postMessage({ warmedUp: step.value } satisfies WorkerReply);
+  } catch (error) {
+    // Only an optimisation: a worker that cannot warm up serves requests all the same.
+    warming = undefined;
+    port.postMessage({ log: `engine warm-up failed: ${(error as Error).message}` } satisfies WorkerReply);
+  }
 }
 
 function stats() {
