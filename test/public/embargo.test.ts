@@ -17,7 +17,9 @@ describe('embargoes lift without a commit', () => {
     const f = publicTournament(provider);
     const [e1] = f.eventIds;
     await save(t, desk, f.record);
-    const liftsAt = Date.now() + 1500;
+    // Far enough ahead that the save, the batch and the first reads finish before it, even on two
+    // cores busy with the other suites (1.5 s was once not enough there).
+    const liftsAt = Date.now() + 3000;
     const embargo = new Date(liftsAt).toISOString();
     await mutate(t, desk, f.tournamentId, [
       scheduleOn(firstRoundMatchUps(f.record, e1).map((m) => m.matchUpId)),
