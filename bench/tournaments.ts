@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mocksEngine, tournamentEngine, version as engineVersion } from 'tods-competition-factory';
 import { runInEngineContext } from '../src/engine/engine-state';
+import { firstRoundMatchUps, scoreOutcomes } from '../src/engine/host/warm-up';
 import type { Directive, TournamentRecord } from '../src/storage/storage.types';
 
 /** A generated tournament's shape. `courts` on one venue; events each with one single-elimination draw. */
@@ -184,11 +185,7 @@ export function copyTournament(tournament: BenchTournament, name?: string): { js
 }
 
 /** Scores a desk sends: the first pass decides each match, later passes correct the score (same winner). */
-const SCORES = ['6-3 6-4', '7-5 6-4', '6-4 3-6 6-2', '6-2 6-2'];
-const OUTCOMES = SCORES.map(
-  (scoreString) =>
-    (mocksEngine.generateOutcomeFromScoreString({ scoreString, winningSide: 1 }) as { outcome: unknown }).outcome,
-);
+const OUTCOMES = scoreOutcomes();
 
 /** The same batch with another score on each matchUp (same winner): a change that differs from it. */
 export function rescored(batch: Directive[]): Directive[] {
@@ -217,16 +214,11 @@ export class ScorePlan {
   ) {
     const perEvent = (record.events as RawEvent[])
       .filter((_, index) => keepEvent(index))
-      .map((event) =>
-        matchUpsOf({ ...record, events: [event] } as TournamentRecord).filter(
-          (m) => m.roundNumber === 1 && m.drawPositions?.filter(Boolean).length === 2,
-        ),
-      );
+      .map((event) => firstRoundMatchUps({ ...record, events: [event] } as TournamentRecord));
     const longest = Math.max(0, ...perEvent.map((list) => list.length));
     this.targets = [];
     for (let i = 0; i < longest; i++) {
-      for (const list of perEvent)
-        if (list[i]) this.targets.push({ matchUpId: list[i].matchUpId, drawId: list[i].drawId });
+      for (const list of perEvent) if (list[i]) this.targets.push(list[i]);
     }
     if (!this.targets.length) throw new Error('the tournament has no first-round matches to score');
   }

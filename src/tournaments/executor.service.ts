@@ -494,7 +494,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       report.ranAhead = 'kept';
     } else {
       const [replay, versions] = await checks;
-      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+      if (replay) return repeated(replay);
       loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold, versions);
     }
     report.loadMs += performance.now() - phase;
@@ -533,7 +533,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       for (const id of batch.tournamentIds) this.hot.delete(id);
       // The same batch, committed by another instance since the check above, may be why it fails now.
       const replay = batch.ackId ? await this.replay(batch.tournamentIds, batch.ackId, store) : undefined;
-      if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+      if (replay) return repeated(replay);
       const { code, message, ...detail } = outcome.error;
       throw new AppError(code, message, detail);
     }
@@ -546,7 +546,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
         report.loadMs += performance.now() - phase;
         const moved = loaded.filter((entry, index) => versions[index] !== entry.version);
         if (replay || moved.length) report.ranAhead = 'thrown_away';
-        if (replay) return { success: true, results: [], versions: replay, duplicate: true };
+        if (replay) return repeated(replay);
         if (moved.length) {
           // Another instance committed first: retried under the cross-instance lock, without running ahead.
           for (const { tournamentId } of moved) this.writtenElsewhere.set(tournamentId, true);
@@ -1007,6 +1007,11 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { code: ErrorCode.INTERNAL, message: 'internal error, nothing was changed' };
   }
+}
+
+/** The answer to a batch whose ackId was committed before: that commit's versions, nothing run again. */
+function repeated(versions: Record<string, number>): ExecuteResult {
+  return { success: true, results: [], versions, duplicate: true };
 }
 
 /** What a batch's commit writes of a tournament, from its host's report of the run. */

@@ -196,7 +196,7 @@ export class EnginePool {
 
   private spawn(slot: Slot): Worker {
     slot.warmUp = undefined;
-    const workerData = { warmUpBatches: this.options.warmUpBatches ?? 0 };
+    const workerData = { warmUpBatches: this.warmUpBatches };
     const worker = new Worker(WORKER_FILE, { env: process.env, workerData });
     // A pool never keeps the process alive by itself: servers close it, scripts just exit.
     worker.unref();

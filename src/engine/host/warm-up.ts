@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mocksEngine } from 'tods-competition-factory';
 import type { Directive, TournamentRecord } from '../../storage/storage.types';
 import type { EngineCore } from './engine-core';
+import type { RunReply } from './protocol';
 
 /** Id of the tournament a host warms up on: no stored tournament's. */
 const WARM_UP_ID = `warm-up-${randomUUID()}`;
+/** Scores of one winner; scoring a match again with the next one corrects it (the bench's desks do the same). */
 const SCORES = ['6-3 6-4', '7-5 6-4', '6-4 3-6 6-2', '6-2 6-2'];
 
 export interface WarmUpReport {
@@ -26,10 +28,7 @@ export function* warmUp(core: EngineCore, batches: number): Generator<void, Warm
   yield;
   const targets = firstRoundMatchUps(record);
   if (!targets.length) return { batches: 0, ms: Math.round(performance.now() - started) };
-  const outcomes = SCORES.map(
-    (scoreString) =>
-      (mocksEngine.generateOutcomeFromScoreString({ scoreString, winningSide: 1 }) as { outcome: unknown }).outcome,
-  );
+  const outcomes = scoreOutcomes();
   const json = JSON.stringify(record);
   core.handle({ type: 'put', tournamentId: WARM_UP_ID, version: 1, json, updatedAt: new Date().toISOString() });
   let done = 0;
@@ -46,7 +45,7 @@ export function* warmUp(core: EngineCore, batches: number): Generator<void, Warm
       const reply = core.handle({
         ...{ type: 'run', tournamentIds: ids, directives: JSON.stringify(directives), seed: done, at: Date.now() },
         ...{ versions: { [WARM_UP_ID]: version }, loads: {}, targets: {}, json: [] },
-      }) as { ok: boolean };
+      }) as RunReply;
       core.handle({ type: 'settle', tournamentIds: ids, committed: reply.ok ? { [WARM_UP_ID]: version + 1 } : {} });
       if (!reply.ok) break;
     }
@@ -69,8 +68,16 @@ function generated(): TournamentRecord {
 type RawMatchUp = { matchUpId: string; roundNumber?: number; drawPositions?: Array<number | undefined> };
 type RawDraw = { drawId: string; structures?: Array<{ matchUps?: RawMatchUp[] }> };
 
+/** The outcomes of `SCORES`, side 1 winning, as `setMatchUpStatus` takes them. */
+export function scoreOutcomes(): unknown[] {
+  return SCORES.map(
+    (scoreString) =>
+      (mocksEngine.generateOutcomeFromScoreString({ scoreString, winningSide: 1 }) as { outcome: unknown }).outcome,
+  );
+}
+
 /** MatchUps that can be scored in any order, again and again (same winner, another score). */
-function firstRoundMatchUps(record: TournamentRecord): Array<{ drawId: string; matchUpId: string }> {
+export function firstRoundMatchUps(record: TournamentRecord): Array<{ drawId: string; matchUpId: string }> {
   const draws = ((record.events ?? []) as Array<{ drawDefinitions?: RawDraw[] }>).flatMap(
     (event) => event.drawDefinitions ?? [],
   );
