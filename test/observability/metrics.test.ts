@@ -2,25 +2,17 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MutationExecutor } from '../../src/tournaments/executor.service';
 import { seedAccount, type TestAccount } from '../support/accounts';
+import { seriesOf, type Scrape } from '../support/metrics';
 import { startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, testProvider } from '../support/records';
 import { closeSockets, connect, desk } from '../support/sockets';
 import { cacheStats, mutate, publicTournament, publishEvent, save } from '../public/helpers';
 
-/** `name{labels} value` lines of a Prometheus text scrape, keyed by `name{labels}` as written. */
-type Scrape = Map<string, number>;
-
 async function scrape(t: TestApp): Promise<Scrape> {
   const res = await request(t.url).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
-  const series: Scrape = new Map();
-  for (const line of res.text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const cut = line.lastIndexOf(' ');
-    series.set(line.slice(0, cut), Number(line.slice(cut + 1)));
-  }
-  return series;
+  return seriesOf(res.text);
 }
 
 describe('GET /metrics', () => {

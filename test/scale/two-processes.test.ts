@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TournamentRecord } from '../../src/storage/storage.types';
 import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '../support/redis';
+import { seriesOf } from '../support/metrics';
 import { addParticipantDirective } from '../support/records';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { closeSockets, desk, join, sync, waitFor, waitForCount, type Socket } from '../support/sockets';
@@ -180,8 +181,7 @@ describe('two server processes on one PostgreSQL database and one Redis', () => 
 
 /** `cfs_batch_runs_ahead_total` of a server, by outcome. */
 async function runsAhead(url: string): Promise<{ kept: number; thrown_away: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const count = (outcome: string) =>
-    Number(new RegExp(`^cfs_batch_runs_ahead_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const series = seriesOf(await (await fetch(`${url}/metrics`)).text());
+  const count = (outcome: string) => series.get(`cfs_batch_runs_ahead_total{outcome="${outcome}"}`) ?? 0;
   return { kept: count('kept'), thrown_away: count('thrown_away') };
 }
