@@ -38,6 +38,8 @@ export interface PhaseFigures {
   snapshotMsPerBatch?: number;
   /** Log entries replayed to rebuild records (cold loads, catch-up, idle checks). */
   replayedEntries: number;
+  /** Batches run on the record the batch before left while its commit was on its way (pipelining). */
+  continued: number;
 }
 
 /** One scrape of `GET /metrics` (open, like `/health`); undefined when it cannot be read. */
@@ -82,6 +84,7 @@ export function phasesBetween(before: MetricsSample, after: MetricsSample): Phas
     engineTotalMs: round(delta(`${PHASES.engineMs}_sum`) * 1000),
     snapshotsWritten: delta('cfs_snapshots_written_total'),
     replayedEntries: delta('cfs_replayed_entries_total'),
+    continued: delta('cfs_batch_runs_continued_total'),
   };
   if (after.has('cfs_snapshot_write_seconds_count')) {
     figures.snapshotWriteMs = meanMs('cfs_snapshot_write_seconds');

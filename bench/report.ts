@@ -47,6 +47,7 @@ export function table(sizes: Record<string, SizeFigures>): string {
       'ms/snapshot',
       'snapshot/batch',
       'replayed',
+      'continued',
     ],
   ];
   const checks: string[] = [];
@@ -94,6 +95,7 @@ export function table(sizes: Record<string, SizeFigures>): string {
         p.snapshotWriteMs === undefined ? '-' : ms(p.snapshotWriteMs),
         p.snapshotMsPerBatch === undefined ? '-' : ms(p.snapshotMsPerBatch),
         String(p.replayedEntries),
+        String(p.continued),
       ]);
     }
     const burst = figures.inflight;

@@ -21,8 +21,12 @@ interface QueuedBatch {
 }
 
 /**
- * One desk's batches, run one after another in the order they arrived, bounded by the bytes they
- * hold while waiting (the running batch included) rather than by their number.
+ * One desk's batches, started one after another in the order they arrived, bounded by the bytes
+ * they hold while waiting (the running batch included) rather than by their number.
+ *
+ * - The next batch starts when the one before has ended, or earlier when that one says it may
+ *   (`advance`: the executor let go of its tournament's lock with its commit on its way, and commits
+ *   and acks the next one only after it: docs/mutations.md, Pipelining).
  *
  * - Past the bound a batch is refused with the retryable `ERR_QUEUE_FULL` and nothing of it runs.
  *   A batch larger than the whole bound is still taken when nothing else waits, so a resend always
@@ -39,6 +43,8 @@ interface QueuedBatch {
  */
 export class DeskQueue {
   private tail: Promise<void> = Promise.resolve();
+  /** Batches started and not yet answered (with pipelining, more than one). */
+  private readonly unfinished = new Set<Promise<void>>();
   private waitingBytes = 0;
   private waitingCount = 0;
   /** Set while refusing: the first refused batch, which the desk must resend before anything later. */
@@ -63,11 +69,14 @@ export class DeskQueue {
 
   /** Resolves once every batch queued so far has run and been answered (shutdown waits for it). */
   get settled(): Promise<void> {
-    return this.tail;
+    return this.tail.then(() => Promise.all(this.unfinished)).then(() => undefined);
   }
 
-  /** Queues `run` behind the desk's earlier batches, or answers why not (nothing of it runs). */
-  offer(batch: QueuedBatch, run: () => Promise<void>): ErrorBody | undefined {
+  /**
+   * Queues `run` behind the desk's earlier batches, or answers why not (nothing of it runs). `run`
+   * may call `advance` to let the next batch start before it ends.
+   */
+  offer(batch: QueuedBatch, run: (advance: () => void) => Promise<void>): ErrorBody | undefined {
     const bytes = batchBytes(batch.methods);
     if (this.cut && !this.resumes(batch)) return this.refusal();
     if (this.waitingCount > 0 && this.waitingBytes + bytes > this.maxBytes) {
@@ -78,14 +87,19 @@ export class DeskQueue {
     const backlog = this.waitingCount > 0;
     this.waitingBytes += bytes;
     this.waitingCount++;
-    this.tail = this.tail
-      .then(() => (backlog ? this.gate.afterLive().then(run) : this.gate.live(run)))
-      .catch((error: Error) => this.onError(error))
-      .finally(() => {
-        this.waitingBytes -= bytes;
-        this.waitingCount--;
-      })
-      .then(() => nextTurn());
+    const start = (advance: () => void) => {
+      const go = () => run(advance);
+      const finished = (backlog ? this.gate.afterLive().then(go) : this.gate.live(go))
+        .catch((error: Error) => this.onError(error))
+        .finally(() => {
+          this.waitingBytes -= bytes;
+          this.waitingCount--;
+          this.unfinished.delete(finished);
+          advance();
+        });
+      this.unfinished.add(finished);
+    };
+    this.tail = this.tail.then(() => new Promise<void>(start)).then(() => nextTurn());
     return undefined;
   }
 

@@ -23,8 +23,11 @@ export interface SocketSession {
   joined: Map<string, string[]>;
   /** A desk's batches run one after another, in the order it sent them (made at its first batch). */
   queue?: DeskQueue;
-  /** The batch now in the executor (one at a time), and whether its ack went out at commit. */
-  running?: { ackId?: string | number; acked: boolean };
+  /**
+   * The batches now in the executor, in the order sent (a next one may start while the one before
+   * commits), and whether each one's ack went out at commit.
+   */
+  running: Array<{ ackId?: string | number; acked: boolean }>;
   expiry?: NodeJS.Timeout;
   /** The first engine version the desk reported, and how it differs from the server's. */
   engine?: { version: string; skew?: EngineSkew };
@@ -39,6 +42,7 @@ export function openSession(socket: Socket, eventsPer10s: number, tokens?: Token
   const data: SocketSession = {
     limiter: new RateLimiter(eventsPer10s),
     joined: new Map(),
+    running: [],
   };
   if (tokens) {
     const token = handshakeToken(socket.handshake);

@@ -149,7 +149,7 @@ export class TmxGateway
     this.noteEngineVersion(client, desk, parsed.value.factoryVersion);
     const onError = (error: Error) => this.logger.error(`executionQueue failed: ${error.message}`);
     desk.queue ??= new DeskQueue(this.config.socketQueueMaxBytes, onError, this.backlog);
-    const full = desk.queue.offer(parsed.value, () => this.runBatch(client, desk, parsed.value));
+    const full = desk.queue.offer(parsed.value, (advance) => this.runBatch(client, desk, parsed.value, advance));
     if (full) return this.refuse(client, 'executionQueue', full, data);
   }
 
@@ -218,17 +218,18 @@ export class TmxGateway
   @SubscribeMessage('tmx')
   tmx(): void {}
 
-  private async runBatch(client: Socket, desk: SocketSession, batch: BatchMessage): Promise<void> {
+  private async runBatch(client: Socket, desk: SocketSession, batch: BatchMessage, advance: () => void): Promise<void> {
     // The token may have expired, or its session ended, while the batch waited.
     const current = authoriseCurrent(desk, DESK_ROLES, this.sessions);
     const auth = current instanceof Promise ? await current : current;
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, batch);
     const { ackId } = batch;
-    const running = (desk.running = { ackId, acked: false });
+    const running = { ackId, acked: false };
+    desk.running.push(running);
     try {
       // The batch's log line (logging/batch-log.ts) carries this id, as an HTTP request's carries its own.
       const origin = { socketId: client.id, requestId: newRequestId(), holder: desk.holder };
-      const result = await this.executor.execute({ ...batch, user: auth.user, origin });
+      const result = await this.executor.execute({ ...batch, user: auth.user, origin, onLetGo: advance });
       if ('error' in result) {
         // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
         client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
@@ -238,7 +239,7 @@ export class TmxGateway
         client.emit('ack', { ackId, success: true, versions: result.versions, ...results });
       }
     } finally {
-      desk.running = undefined;
+      desk.running.splice(desk.running.indexOf(running), 1);
     }
   }
 
@@ -313,8 +314,13 @@ export class TmxGateway
 function ackAtCommit(namespace: Namespace, committed: CommittedEvent): (() => void) | undefined {
   const { socketId } = committed.origin;
   const socket = committed.kind === 'mutation' && socketId ? namespace.sockets.get(socketId) : undefined;
-  const running = socket && session(socket).running;
-  if (!running || committed.ackId !== (running.ackId === undefined ? undefined : String(running.ackId))) return;
+  // Commits come in the order the desk's batches started: its first batch not yet acked with this ackId.
+  const running = socket?.data
+    ? session(socket).running.find(
+        (batch) => !batch.acked && committed.ackId === (batch.ackId === undefined ? undefined : String(batch.ackId)),
+      )
+    : undefined;
+  if (!socket || !running) return;
   running.acked = true;
   const { versions, results } = committed;
   return () => socket.emit('ack', { ackId: running.ackId, success: true, versions, ...(results ? { results } : {}) });

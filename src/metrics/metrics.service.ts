@@ -43,6 +43,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly hotHits: Counter;
   private readonly hotMisses: Counter;
   private readonly runsAhead: Counter<'outcome'>;
+  private readonly runsContinued: Counter;
   private socketCounts?: SocketCounts;
   private engineSkewCounts?: () => Record<EngineSkew, number>;
   private defaultsStarted = false;
@@ -88,6 +89,11 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       labelNames: ['outcome'],
       registers,
     });
+    this.runsContinued = new Counter({
+      name: 'cfs_batch_runs_continued_total',
+      help: 'Batches run on the record the batch before them left while its commit was on its way to storage',
+      registers,
+    });
     // Observed by the snapshot writer (module-level, like its counters below).
     this.registry.registerMetric(snapshotWriteSeconds);
     this.gauges(registers);
@@ -130,6 +136,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     this.hotHits.inc(report.hotHits);
     this.hotMisses.inc(report.hotMisses);
     if (report.ranAhead) this.runsAhead.inc({ outcome: report.ranAhead });
+    if (report.continued) this.runsContinued.inc();
   }
 
   /** Figures read at scrape time. */

@@ -11,6 +11,7 @@ import { publishInfoOf, type PublishInfo } from '../public/publish-state';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
 import { newSeed } from '../engine/deterministic';
 import { HostMissError } from '../engine/host/engine-core';
+import { READ_PATIENCE_MS } from '../engine/host/host-queue';
 import { EnginePool, EngineRestartedError } from '../engine/host/engine-pool';
 import type {
   Load,
@@ -56,6 +57,11 @@ export interface ExecuteRequest {
   conflictPolicy?: unknown;
   /** The commit announcement carries the engine's results (for an ack that returns them). */
   returnResults?: boolean;
+  /**
+   * Called when the batch lets go of its tournament's lock before it is over, its commit on its way:
+   * the sender may start its next batch, which is committed and announced only after this one.
+   */
+  onLetGo?: () => void;
   user: AuthUser;
   origin?: BatchOrigin;
 }
@@ -113,12 +119,43 @@ interface ConflictCheck {
   base: number;
 }
 
+/**
+ * A batch that let go of its tournament's lock with its commit on its way to storage: the next batch
+ * may run on the record it left in the host meanwhile (docs/mutations.md, Pipelining).
+ */
+interface InFlight {
+  /** Its run: the one a continuing run names as `after`. */
+  key: number;
+  /** The tournament as its commit leaves it: what the next batch runs on. */
+  entry: Loaded;
+  slot: number;
+  generation: number;
+  /** False once its commit failed: the next batch then waits for it to finish instead. */
+  chainable: boolean;
+  /** True when that commit landed; false when it did not, once the batch is over (retries and all). */
+  landed: Promise<boolean>;
+  finish: (landed: boolean) => void;
+}
+
+/** What one batch carries through its attempts. */
+interface BatchContext {
+  /** Lets go of the batch's tournament locks (its commit on its way). */
+  unlock: () => void;
+  /** Set once the batch let go of its lock. */
+  inFlight?: InFlight;
+}
+
+/** The store's answers a batch waits for: a committed ackId's versions, and the stored versions. */
+type Checked = [Record<string, number> | undefined, Array<number | undefined>];
+
 /** What a batch reads: through a cross-instance write lock, or straight from the store. */
 type StoreReads = Pick<WriteLock, 'getStored' | 'getVersion' | 'findByAckId'>;
 
 /** Commit attempts when another instance wrote the same tournament between our read and write. */
 const MAX_ATTEMPTS = 3;
 const MISSING_TOURNAMENT = { code: 'ERR_MISSING_TOURNAMENT', message: 'Missing tournamentRecord' };
+/** Names each run in the engine hosts. */
+let nextRunKey = 1;
 
 /**
  * The one path by which tournament records change: check, lock, load, run, store, announce.
@@ -138,6 +175,10 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   private readonly writtenElsewhere = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   /** Tournaments a batch is running on right now, and the promise of its end. */
   private readonly running = new Map<string, Promise<void>>();
+  /** Per tournament, the batch whose commit is on its way after it let go of the lock. */
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Per tournament, when each host read not yet answered was asked: batches let the host settle for one kept waiting. */
+  private readonly readers = new Map<string, number[]>();
   private readonly unlocked: StoreReads = {
     getStored: (id) => this.storage.tournaments.getStored(id),
     getVersion: (id) => this.storage.tournaments.getVersion(id),
@@ -195,10 +236,12 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       const batch = checkBatch(request, this.allowed, this.limits);
       report.tournamentIds = batch.tournamentIds;
       report.methodNames = batch.methods.map((directive) => directive.method);
-      return await this.admitted(batch.tournamentIds, () => {
-        report.lockWaitMs = performance.now() - started;
-        return this.executeLocked(batch, request, report);
-      });
+      return await this.gate.run(() =>
+        this.locks.withLocks(batch.tournamentIds, (unlock) => {
+          report.lockWaitMs = performance.now() - started;
+          return this.executeLocked(batch, request, report, unlock);
+        }),
+      );
     } catch (error) {
       const body = this.toErrorBody(error);
       report.outcome = body.code;
@@ -304,10 +347,14 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     const stored = await this.storageCall(() => this.storage.tournaments.getStored(tournamentId));
     if (!stored) return undefined;
     const generation = this.pool.generation(slot);
-    const reply = await this.hostCall<ReadReply<T>>(slot, {
-      ...{ type: 'read', tournamentId, read, keep: true },
-      load: { kind: 'stored', stored },
-    });
+    const request = {
+      type: 'read' as const,
+      tournamentId,
+      read,
+      keep: true,
+      load: { kind: 'stored' as const, stored },
+    };
+    const reply = await this.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
     // Kept by the host: tracked in the shared budget, unless a batch has begun on it meanwhile.
     if (
       reply.held &&
@@ -427,33 +474,65 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
    * batches are refused (ERR_SHUTTING_DOWN) and shutdown waits for the admitted ones.
    */
   private admitted<T>(tournamentIds: string[], work: () => Promise<T>): Promise<T> {
-    return this.gate.run(() => this.locks.withLocks(tournamentIds, work));
+    return this.gate.run(() =>
+      this.locks.withLocks(tournamentIds, async () => {
+        // After the last commit of these tournaments: one may still be on its way.
+        await this.landed(tournamentIds);
+        return work();
+      }),
+    );
+  }
+
+  /** Waits for the commits still on their way of these tournaments (but `mine`); true when all landed. */
+  private async landed(tournamentIds: string[], mine?: InFlight): Promise<boolean> {
+    const before = tournamentIds.map((id) => this.inFlight.get(id)).filter((entry) => entry && entry !== mine);
+    const landed = await Promise.all(before.map((entry) => entry!.landed));
+    return landed.every(Boolean);
   }
 
   private async executeLocked(
     batch: CheckedBatch,
     request: ExecuteRequest,
     report: BatchReport,
+    unlock: () => void,
   ): Promise<ExecuteResult> {
     let done = () => {};
     const back = new Promise<void>((resolve) => (done = resolve));
     for (const id of batch.tournamentIds) this.running.set(id, back);
+    const context: BatchContext = {
+      unlock: () => {
+        unlock();
+        request.onLetGo?.();
+      },
+    };
     try {
-      return await this.attempts(batch, request, report);
+      return await this.attempts(batch, request, report, context);
     } finally {
       for (const id of batch.tournamentIds) if (this.running.get(id) === back) this.running.delete(id);
+      const { inFlight } = context;
+      if (inFlight) {
+        // Landed already when its commit did; otherwise the batch after it retries on what this one left.
+        inFlight.finish(false);
+        const id = inFlight.entry.tournamentId;
+        if (this.inFlight.get(id) === inFlight) this.inFlight.delete(id);
+      }
       done();
     }
   }
 
-  private async attempts(batch: CheckedBatch, request: ExecuteRequest, report: BatchReport): Promise<ExecuteResult> {
+  private async attempts(
+    batch: CheckedBatch,
+    request: ExecuteRequest,
+    report: BatchReport,
+    context: BatchContext,
+  ): Promise<ExecuteResult> {
     let cold = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // After losing a race to another instance, the retry holds the tournaments' cross-instance
       // lock from its first read to its commit, so it cannot lose again (PostgreSQL).
       const lock = attempt > 1 && !cold ? await this.lockAcrossInstances(batch.tournamentIds) : undefined;
       try {
-        const result = await this.attemptBatch(batch, request, report, lock, cold);
+        const result = await this.attemptBatch(batch, request, report, context, lock, cold);
         if (result) return result;
         cold = false;
       } catch (error) {
@@ -473,6 +552,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     batch: CheckedBatch,
     request: ExecuteRequest,
     report: BatchReport,
+    context: BatchContext,
     lock: WriteLock | undefined,
     cold: boolean,
   ): Promise<ExecuteResult | undefined> {
@@ -482,23 +562,37 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     // A batch runs on the host of its first tournament; the others of a multi-tournament batch come from storage.
     const slot = this.pool.slotOf(batch.tournamentIds[0]);
     const generation = this.pool.generation(slot);
+    const single = batch.tournamentIds.length === 1;
+    // The batch before, its commit still on its way: this one runs on the record it left, or waits for it.
+    const before = single ? this.inFlight.get(batch.tournamentIds[0]) : undefined;
+    const after = before && before !== context.inFlight && !lock && !cold && this.continues(before, batch, slot);
+    if (!after) await this.landed(batch.tournamentIds, context.inFlight);
     // Asked on every attempt: another instance may have committed this ackId meanwhile. Asked with
     // the stored versions of the held records, so the store is waited for once, not twice. When the
-    // host holds every record, they are asked beside the run and their answers awaited after it.
-    const speculated = !lock && !cold ? this.speculation(batch.tournamentIds, slot, user) : undefined;
-    const checks = this.checks(batch, store, speculated !== undefined);
+    // host holds every record, they are asked beside the run and their answers awaited after it
+    // (after the commit of the batch before, when the run continues its record).
+    const speculated = after
+      ? [{ ...before.entry }]
+      : !lock && !cold
+        ? this.speculation(batch.tournamentIds, slot)
+        : undefined;
+    if (speculated) for (const entry of speculated) this.assertAccess(user, entry.providerId, entry.tournamentId);
+    const checks: Promise<Checked | undefined> = after
+      ? before.landed.then((landed) => (landed ? this.checks(batch, store, true) : undefined))
+      : this.checks(batch, store, speculated !== undefined);
+    checks.catch(() => undefined);
     let loaded: Loaded[];
     if (speculated) {
       loaded = speculated;
       report.hotHits += loaded.length;
       report.ranAhead = 'kept';
+      if (after) report.continued = true;
     } else {
-      const [replay, versions] = await checks;
+      const [replay, versions] = (await checks)!;
       if (replay) return repeated(replay);
       loaded = await this.loadForWrite(batch.tournamentIds, user, report, store, slot, cold, versions);
     }
     report.loadMs += performance.now() - phase;
-    const single = loaded.length === 1;
     const replayable = single && isReplayable(batch.methods);
     // Tournaments that moved on since the sender's copy: their matchUps' states are read around the run.
     const check = this.conflictCheck(batch, loaded);
@@ -506,10 +600,12 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     phase = performance.now();
     const seed = newSeed();
     const at = commitTime(loaded);
+    const key = nextRunKey++;
     let outcome: RunReply;
     try {
       outcome = await this.hostCall<RunReply>(slot, {
-        ...{ type: 'run', tournamentIds: batch.tournamentIds, directives: batch.methodsJson, seed, at: at.getTime() },
+        ...{ type: 'run', key, after: after ? before.key : undefined, tournamentIds: batch.tournamentIds },
+        ...{ directives: batch.methodsJson, seed, at: at.getTime() },
         versions: Object.fromEntries(loaded.map((entry) => [entry.tournamentId, entry.version])),
         loads: Object.fromEntries(loaded.flatMap((entry) => (entry.load ? [[entry.tournamentId, entry.load]] : []))),
         targets: Object.fromEntries(
@@ -531,6 +627,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     if (!outcome.ok) {
       // The host dropped the records the batch may have half-changed.
       for (const id of batch.tournamentIds) this.hot.delete(id);
+      // Run on a record whose commit then failed: the failure may be that record's, so once more on what landed.
+      if (after && !(await before.landed)) return undefined;
       // The same batch, committed by another instance since the check above, may be why it fails now.
       const replay = batch.ackId ? await this.replay(batch.tournamentIds, batch.ackId, store) : undefined;
       if (replay) return repeated(replay);
@@ -542,8 +640,14 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       if (speculated) {
         // The run is not settled: whatever this returns or throws, the finally below drops the records.
         phase = performance.now();
-        const [replay, versions] = await checks;
+        const checked = await checks;
         report.loadMs += performance.now() - phase;
+        if (!checked) {
+          // The batch before did not commit what this one ran on: once more, on what it left.
+          report.ranAhead = 'thrown_away';
+          return undefined;
+        }
+        const [replay, versions] = checked;
         const moved = loaded.filter((entry, index) => versions[index] !== entry.version);
         if (replay || moved.length) report.ranAhead = 'thrown_away';
         if (replay) return repeated(replay);
@@ -567,9 +671,16 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
 
       phase = performance.now();
       const items = loaded.map((entry) => runItem(entry, outcome.tournaments[entry.tournamentId]));
-      const committed = await this.commit(items, user, batch.ackId, 'mutation', batch.methods, lock, logged, at);
-      report.storeMs += performance.now() - phase;
-      if (!committed) return undefined;
+      const committing = this.commit(items, user, batch.ackId, 'mutation', batch.methods, lock, logged, at);
+      // Without a cross-instance lock to keep, the next batch of this tournament need not wait for the store.
+      if (single && !lock) this.letGo(context, items[0], key, slot, generation, at);
+      const committed = await committing.finally(() => {
+        report.storeMs += performance.now() - phase;
+      });
+      if (!committed) {
+        if (context.inFlight) context.inFlight.chainable = false;
+        return undefined;
+      }
       for (const [index, entry] of committed.entries.entries()) {
         this.snapshots.committed(entry.tournamentId, entry.version, outcome.engineMs, items[index].json !== undefined);
         // Kept only by its own host: a multi-tournament batch's others are loaded from storage next time.
@@ -593,20 +704,67 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     } finally {
       // Committed records stay in their host at their new version; the rest are dropped there.
       for (const id of batch.tournamentIds) if (settled[id] === undefined) this.hot.delete(id);
-      const settle = { type: 'settle' as const, tournamentIds: batch.tournamentIds, committed: settled };
+      const settle = { type: 'settle' as const, key, tournamentIds: batch.tournamentIds, committed: settled };
       void this.hostCall(slot, { ...settle, at: at.toISOString() }).catch(() => undefined);
+      // After the settle is on its way: a run that continued this one settles after it.
+      const { inFlight } = context;
+      if (inFlight?.key === key) {
+        if (settled[inFlight.entry.tournamentId] === undefined) inFlight.chainable = false;
+        else inFlight.finish(true);
+      }
     }
+  }
+
+  /**
+   * The batch lets go of its tournament's lock, its commit on its way: the next batch may run on the
+   * record its host holds (uncommitted yet), and commits only once this commit has landed.
+   */
+  private letGo(
+    context: BatchContext,
+    item: CommitItem,
+    key: number,
+    slot: number,
+    generation: number,
+    at: Date,
+  ): void {
+    const { tournamentId, version } = item.entry;
+    const entry: Loaded = {
+      ...{ tournamentId, version: version + 1, providerId: item.providerId },
+      ...{ bytes: item.json?.length ?? item.entry.bytes, updatedAt: at.toISOString() },
+    };
+    let finish: (landed: boolean) => void = () => undefined;
+    const landed = new Promise<boolean>((resolve) => (finish = resolve));
+    const inFlight: InFlight = { key, entry, slot, generation, chainable: true, landed, finish };
+    // A retry's commit is no one's to continue: the batch after waits for this one to finish.
+    if (context.inFlight) context.inFlight.chainable = false;
+    else {
+      context.inFlight = inFlight;
+      this.inFlight.set(tournamentId, inFlight);
+    }
+    context.unlock();
+  }
+
+  /** Whether a batch may run on the record `before` left, before that batch's commit has landed. */
+  private continues(before: InFlight, batch: CheckedBatch, slot: number): boolean {
+    const id = before.entry.tournamentId;
+    const base = batch.baseVersions?.[id];
+    return (
+      before.chainable &&
+      before.slot === slot &&
+      before.generation === this.pool.generation(slot) &&
+      !this.writtenElsewhere.has(id) &&
+      // A read waits for its host to settle: as long as a host lets reads wait behind batches, no longer.
+      !((this.readers.get(id)?.[0] ?? Infinity) <= performance.now() - READ_PATIENCE_MS) &&
+      // The log up to the version it runs on is read for conflicts only once stored.
+      (base === undefined || base >= before.entry.version)
+    );
   }
 
   /**
    * The ackId's earlier commit, and the stored version of each record the executor believes held
    * (`allHeld`: of every record). Never rejects before it is awaited.
    */
-  private checks(
-    batch: CheckedBatch,
-    store: StoreReads,
-    allHeld: boolean,
-  ): Promise<[Record<string, number> | undefined, Array<number | undefined>]> {
+  private checks(batch: CheckedBatch, store: StoreReads, allHeld: boolean): Promise<Checked> {
     const held = (id: string) => allHeld || Boolean(this.hot.peek(id));
     const checks = Promise.all([
       batch.ackId ? this.replay(batch.tournamentIds, batch.ackId, store) : undefined,
@@ -624,14 +782,13 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
    * instances rarely moves under a held record, and when it does the run is thrown away. Not for a
    * tournament seen written elsewhere lately, where running ahead would mostly be thrown away.
    */
-  private speculation(ids: string[], slot: number, user: AuthUser): Loaded[] | undefined {
+  private speculation(ids: string[], slot: number): Loaded[] | undefined {
     const loaded: Loaded[] = [];
     for (const id of ids) {
       const hot = this.hot.peek(id);
       if (!hot || hot.slot !== slot || this.writtenElsewhere.has(id)) return undefined;
       loaded.push({ tournamentId: id, ...hot });
     }
-    for (const entry of loaded) this.assertAccess(user, entry.providerId, entry.tournamentId);
     return loaded;
   }
 
@@ -881,11 +1038,26 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     urgent?: boolean,
   ): Promise<ReadReply<T> | undefined> {
     try {
-      return await this.hostCall<ReadReply<T>>(slot, { type: 'read', tournamentId, read, keep: true, load, urgent });
+      const request = { type: 'read' as const, tournamentId, read, keep: true, load, urgent };
+      return await this.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
     } catch (error) {
       if (!(error instanceof HostMissError)) throw error;
       this.hot.delete(tournamentId);
       return undefined;
+    }
+  }
+
+  /** A host read of a tournament, known while it waits: a batch lets the host settle for one kept waiting. */
+  private async reading<T>(tournamentId: string, work: () => Promise<T>): Promise<T> {
+    const asked = performance.now();
+    const waiting = this.readers.get(tournamentId) ?? [];
+    this.readers.set(tournamentId, [...waiting, asked]);
+    try {
+      return await work();
+    } finally {
+      const left = this.readers.get(tournamentId)!;
+      left.splice(left.indexOf(asked), 1);
+      if (!left.length) this.readers.delete(tournamentId);
     }
   }
 

@@ -66,6 +66,8 @@ export interface BatchReport {
    * answers said the batch was a repeat or another instance had committed first.
    */
   ranAhead?: 'kept' | 'thrown_away';
+  /** Run on the record the batch before left, that batch's commit still on its way (Pipelining). */
+  continued?: boolean;
   /** Where and when the engine ran the batch (its last attempt), when it ran. */
   run?: RunTiming;
 }

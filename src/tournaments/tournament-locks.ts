@@ -21,15 +21,21 @@ export class TournamentLocks {
     return this.waiting;
   }
 
-  /** Runs `work` holding every listed tournament's lock. Ids must already be unique. */
-  async withLocks<T>(tournamentIds: string[], work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding every listed tournament's lock, until it ends or calls `unlock` (the locks
+   * go then, the work goes on). Ids must already be unique.
+   */
+  async withLocks<T>(tournamentIds: string[], work: (unlock: () => void) => Promise<T>): Promise<T> {
     const sorted = [...tournamentIds].sort();
     const releases: Array<() => void> = [];
+    const unlock = () => {
+      for (const release of releases.splice(0).reverse()) release();
+    };
     try {
       for (const id of sorted) releases.push(await this.acquire(id));
-      return await work();
+      return await work(unlock);
     } finally {
-      for (const release of releases.reverse()) release();
+      unlock();
     }
   }
 

@@ -23,6 +23,7 @@ function scrape(n: number, s: number, withSnapshotTime = true): string {
     `cfs_batches_total{outcome="ERR_CONFLICT"} 1`,
     `cfs_snapshots_written_total ${s}`,
     `cfs_replayed_entries_total ${3 * s}`,
+    `cfs_batch_runs_continued_total ${n / 2}`,
     `nodejs_eventloop_lag_seconds 0.004`,
   ].join('\n');
 }
@@ -50,6 +51,7 @@ describe('bench phases from /metrics', () => {
       snapshotWriteMs: 15,
       snapshotMsPerBatch: 0.6,
       replayedEntries: 12,
+      continued: 50,
     });
   });
 

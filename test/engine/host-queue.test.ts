@@ -4,7 +4,7 @@ import type { EngineRequest } from '../../src/engine/host/protocol';
 
 type Item = { name: string; request: EngineRequest };
 
-const batch = (name: string): Item => ({ name, request: { type: 'settle', tournamentIds: [name] } });
+const batch = (name: string): Item => ({ name, request: { type: 'settle', key: 0, tournamentIds: [name] } });
 const read = (name: string, urgent?: boolean): Item => ({
   name,
   request: { type: 'read', tournamentId: name, keep: true, read: { op: 'serialise', above: 0 }, urgent },

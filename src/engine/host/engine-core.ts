@@ -41,17 +41,21 @@ interface Held {
 }
 
 interface Pending extends Held {
-  /** Reads of this tournament that arrived while its batch was not yet settled. */
+  /** Runs not yet settled, oldest first: each continued the record of the one before. */
+  runs: number[];
+  /** Reads of this tournament that arrived while its batches were not yet settled. */
   waiters: Array<() => void>;
-  /** Dropped while running: forgotten when settled. */
+  /** Dropped, or a run of it not committed: forgotten when its last run is settled. */
   dropped: boolean;
 }
 
 /**
  * Where tournament records live and every engine call on them runs: a worker thread of the engine
  * pool, or the main thread when ENGINE_WORKERS=0. Requests are handled one at a time in arrival
- * order; a read of a tournament whose batch is not yet settled waits for the settle, so nobody ever
- * sees an uncommitted record. See docs/mutations.md, Engine pool.
+ * order; a read of a tournament whose batches are not yet settled waits for their settles, so nobody
+ * ever sees an uncommitted record. A run may continue the record of a run whose commit is still on
+ * its way (`after`); it is kept only if every run before it is committed. See docs/mutations.md,
+ * Engine pool and Pipelining.
  */
 export class EngineCore {
   private readonly held = new Map<string, Held>();
@@ -84,13 +88,39 @@ export class EngineCore {
   private run(request: RunRequest): RunReply {
     const { tournamentIds: ids } = request;
     const records: Record<string, TournamentRecord> = {};
-    for (const id of ids) {
-      if (this.pending.has(id)) throw new Error(`a batch of ${id} is already running`);
-      records[id] = this.obtain(id, request.versions[id], request.loads[id]);
+    const chained = new Set<string>();
+    /** Reads that waited on a dropped chain: they wait for this run instead. */
+    const waiters: Record<string, Array<() => void>> = {};
+    try {
+      for (const id of ids) {
+        const pending = this.pending.get(id);
+        if (pending && !pending.dropped && request.after !== undefined && pending.runs.at(-1) === request.after) {
+          records[id] = pending.record;
+          chained.add(id);
+          continue;
+        }
+        if (pending && !pending.dropped) throw new HostMissError(`a batch of ${id} is running here`);
+        // What is left of a dropped chain waits only for settles that no longer matter.
+        if (pending) {
+          this.pending.delete(id);
+          waiters[id] = pending.waiters;
+        }
+        records[id] = this.obtain(id, request.versions[id], request.loads[id]);
+      }
+    } catch (error) {
+      // Not run: the reads asked again find whatever the host holds, or miss.
+      for (const waiter of Object.values(waiters).flat()) waiter();
+      throw error;
     }
     for (const id of ids) {
+      if (chained.has(id)) {
+        this.pending.get(id)!.runs.push(request.key);
+        continue;
+      }
       this.held.delete(id);
-      this.pending.set(id, { record: records[id], version: request.versions[id], waiters: [], dropped: false });
+      const { key, versions } = request;
+      const pending = { record: records[id], version: versions[id], runs: [key], dropped: false };
+      this.pending.set(id, { ...pending, waiters: waiters[id] ?? [] });
     }
     const before = Object.fromEntries(
       Object.entries(request.targets).map(([id, targets]) => [id, matchUpStates(records[id], targets)]),
@@ -103,7 +133,7 @@ export class EngineCore {
     const timing = { engineMs: performance.now() - started, startedAt: performance.timeOrigin + started, threadId };
     if (!outcome.success) {
       // Possibly half-changed: never kept. The executor stores nothing for a failed batch.
-      this.settle({ type: 'settle', tournamentIds: ids });
+      this.settle({ type: 'settle', key: request.key, tournamentIds: ids });
       return { ok: false, error: outcome.error, ...timing };
     }
     const tournaments: Record<string, RunTournament> = {};
@@ -127,19 +157,35 @@ export class EngineCore {
   private settle(request: SettleRequest): void {
     for (const id of request.tournamentIds) {
       const pending = this.pending.get(id);
-      if (!pending) continue;
-      this.pending.delete(id);
+      const index = pending?.runs.indexOf(request.key) ?? -1;
+      if (!pending || index < 0) continue;
+      pending.runs.splice(index, 1);
       const version = request.committed?.[id];
-      if (version !== undefined && !pending.dropped) {
-        this.held.set(id, { record: pending.record, version, updatedAt: request.at });
-      }
+      // Not committed: the record holds its changes, and those of any run that continued it.
+      if (version === undefined) pending.dropped = true;
+      else Object.assign(pending, { version, updatedAt: request.at });
+      if (pending.runs.length) continue;
+      this.pending.delete(id);
+      if (!pending.dropped)
+        this.held.set(id, { record: pending.record, version: pending.version, updatedAt: pending.updatedAt });
       for (const waiter of pending.waiters) waiter();
     }
   }
 
   private read(request: ReadRequest): unknown {
     const pending = this.pending.get(request.tournamentId);
-    if (pending) return new Promise((resolve) => pending.waiters.push(() => resolve(this.read(request))));
+    if (pending) {
+      // Asked again once settled; a miss then (the batch not committed) is this read's answer.
+      return new Promise((resolve, reject) =>
+        pending.waiters.push(() => {
+          try {
+            resolve(this.read(request));
+          } catch (error) {
+            reject(error as Error);
+          }
+        }),
+      );
+    }
     const { tournamentId: id, load } = request;
     let entry = this.held.get(id);
     if (load?.kind === 'stored' && !(entry && entry.version >= load.stored.version)) {

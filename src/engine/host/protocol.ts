@@ -19,8 +19,15 @@ export type Load =
 
 export interface RunRequest {
   type: 'run';
+  /** Names this run in its settle (unique per executor). */
+  key: number;
+  /**
+   * The run whose record this one continues before that run is settled (its commit still on its way
+   * to storage): the host runs on that record, and a settle that does not commit it drops both.
+   */
+  after?: number;
   tournamentIds: string[];
-  /** The committed version each record must be at when the batch runs. */
+  /** The version each record must be at when the batch runs (`after`: the version that run commits). */
   versions: Record<string, number>;
   loads: Record<string, Load>;
   /** The directives as JSON text: the engine gets its own objects. */
@@ -65,6 +72,8 @@ export type RunReply = RunTiming &
 /** After a run: keep the records at their new versions (committed), or drop them (not stored). */
 export interface SettleRequest {
   type: 'settle';
+  /** The run settled. */
+  key: number;
   tournamentIds: string[];
   /** New committed versions of the records to keep; the others are dropped. */
   committed?: Record<string, number>;

@@ -43,10 +43,12 @@ export function* warmUp(core: EngineCore, batches: number): Generator<void, Warm
       const version = done + 1;
       const ids = [WARM_UP_ID];
       const reply = core.handle({
-        ...{ type: 'run', tournamentIds: ids, directives: JSON.stringify(directives), seed: done, at: Date.now() },
+        ...{ type: 'run', key: done, tournamentIds: ids, directives: JSON.stringify(directives) },
+        ...{ seed: done, at: Date.now() },
         ...{ versions: { [WARM_UP_ID]: version }, loads: {}, targets: {}, json: [] },
       }) as RunReply;
-      core.handle({ type: 'settle', tournamentIds: ids, committed: reply.ok ? { [WARM_UP_ID]: version + 1 } : {} });
+      const committed = reply.ok ? { [WARM_UP_ID]: version + 1 } : {};
+      core.handle({ type: 'settle', key: done, tournamentIds: ids, committed });
       if (!reply.ok) break;
     }
   } finally {
