@@ -25,9 +25,9 @@ export interface SocketSession {
   queue?: DeskQueue;
   /**
    * The batches now in the executor, in the order sent (a next one may start while the one before
-   * commits), and whether each one's ack went out at commit.
+   * commits), whether each one's ack went out at commit, and when each is over.
    */
-  running: Array<{ ackId?: string | number; acked: boolean }>;
+  running: Array<{ ackId?: string | number; acked: boolean; tournamentIds: string[]; over: Promise<void> }>;
   expiry?: NodeJS.Timeout;
   /** The first engine version the desk reported, and how it differs from the server's. */
   engine?: { version: string; skew?: EngineSkew };

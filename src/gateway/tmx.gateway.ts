@@ -224,9 +224,15 @@ export class TmxGateway
     const auth = current instanceof Promise ? await current : current;
     if (auth.error) return this.refuse(client, 'executionQueue', auth.error, batch);
     const { ackId } = batch;
-    const running = { ackId, acked: false };
+    const tournamentIds = batchTournamentIds(batch);
+    const before = desk.running.at(-1);
+    let over = () => {};
+    const running = { ackId, acked: false, tournamentIds, over: new Promise<void>((resolve) => (over = resolve)) };
     desk.running.push(running);
     try {
+      // Started while the batch before commits: the executor orders the commits of its tournament,
+      // not of others, so a batch on other tournaments waits for it to be over.
+      if (before && !before.tournamentIds.every((id) => tournamentIds.includes(id))) await before.over;
       // The batch's log line (logging/batch-log.ts) carries this id, as an HTTP request's carries its own.
       const origin = { socketId: client.id, requestId: newRequestId(), holder: desk.holder };
       const result = await this.executor.execute({ ...batch, user: auth.user, origin, onLetGo: advance });
@@ -240,6 +246,7 @@ export class TmxGateway
       }
     } finally {
       desk.running.splice(desk.running.indexOf(running), 1);
+      over();
     }
   }
 

@@ -620,6 +620,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     } catch (error) {
       // Not run (the host lacked a record), or lost with its worker: what the host holds is unknown.
       for (const id of batch.tournamentIds) this.forget(id);
+      // Answered after the batch before it, whatever that one's outcome.
+      if (after) await before.landed;
       throw error;
     }
     report.engineMs += performance.now() - phase;

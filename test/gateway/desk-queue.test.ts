@@ -208,6 +208,33 @@ describe.each(BACKENDS)('/tmx a desk flushing its offline queue on %s', (backend
     await sync(sender);
   });
 
+  it("keeps a desk's order across tournaments: a queued batch on another tournament commits after the one before", async () => {
+    const [a, b] = [await saveTournament(t, provider), await saveTournament(t, provider)];
+    const sender = await desk(t, account.token);
+    const acks = record<Ack>(sender, 'ack');
+    const landed: string[] = [];
+    const { tournaments } = t.storage;
+    const commit = tournaments.commit;
+    tournaments.commit = async (writes) => {
+      // The commits on A take long: the batch on B is ready well before the one before it has landed.
+      if (writes[0].tournamentId === a) await new Promise((resolve) => setTimeout(resolve, 200));
+      await commit.call(tournaments, writes);
+      landed.push(String(writes[0].log.ackId));
+    };
+    try {
+      const sent = [...batches(a, 2, 'On A'), ...batches(b, 1, 'On B')];
+      for (const batch of sent) {
+        const id = batch.ackId.startsWith('On A') ? a : b;
+        sender.emit('executionQueue', { type: 'executionQueue', payload: { ...batch, tournamentIds: [id] } });
+      }
+      await waitForCount(sender, 'ack', acks, 3, 30_000);
+      expect(acks.map((ack) => ack.ackId)).toEqual(sent.map((batch) => batch.ackId));
+      expect(landed).toEqual(sent.map((batch) => batch.ackId));
+    } finally {
+      tournaments.commit = commit;
+    }
+  });
+
   it('another desk on another tournament keeps its ack latency while a 500-batch queue drains', async () => {
     // Robust on a shared 2-core machine: 100 answers per round (p99 is then the second slowest),
     // the median of five rounds' p99s, idle rounds interleaved with loaded ones.

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineRestartedError } from '../../src/engine/host/engine-pool';
 import { DeskQueue } from '../../src/gateway/desk-queue';
 import { CalendarService } from '../../src/providers/calendar.service';
 import type { TournamentWrite } from '../../src/storage/storage.types';
@@ -172,6 +173,32 @@ describe.each(BACKENDS)('pipelined batches of one desk on %s', (backend) => {
     expect(names).toEqual(ours);
     // 'Here next' ran on the record 'Here' left before its commit lost the race: thrown away, run again.
     expect(reportsOf(id).at(-1)).toMatchObject({ outcome: 'ok', continued: true, ranAhead: 'thrown_away' });
+  });
+
+  it('answers a continued batch whose worker was lost only after the batch before it', async () => {
+    const id = await heldTournament();
+    const { pool } = h.executor;
+    const request = pool.request.bind(pool);
+    // The worker is lost with the continued run, while the commit before it is slow.
+    pool.request = ((slot, message) =>
+      message.type === 'run' && message.after !== undefined
+        ? Promise.reject(new EngineRestartedError('worker lost'))
+        : request(slot, message)) as typeof pool.request;
+    try {
+      const answers = await withCommit(
+        async (commit, writes) => {
+          if (writes[0].log.ackId === `${id}-One`) await sleep(300);
+          await commit(writes);
+        },
+        () => desk(id, ['Lead', 'One', 'Two']),
+      );
+      expect(answers[1]).toMatchObject({ success: true });
+      expect(answers[2]).toMatchObject({ error: { code: 'ERR_ENGINE_RESTARTED' } });
+    } finally {
+      pool.request = request;
+    }
+    // Reports go out as batches end: the error after the commit before it.
+    expect(reportsOf(id).map((report) => report.outcome)).toEqual(['ok', 'ok', 'ok', 'ERR_ENGINE_RESTARTED']);
   });
 
   it('lets a read that waits for the host go before a long stream of continued batches ends', async () => {
