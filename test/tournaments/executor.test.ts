@@ -35,23 +35,30 @@ describe.each(BACKENDS)('mutation executor on %s', (backend) => {
 
   it('applies 50 concurrent batches on one tournament exactly once, with contiguous versions', async () => {
     const id = await newTournament();
+    // The first batch of the file starts the engine worker: not under 49 others' lock timeouts.
+    const first = await h.executor.execute({
+      tournamentIds: [id],
+      methods: [addParticipantDirective(id, 'First')],
+      user: desk,
+    });
+    expect(first).toMatchObject({ success: true, versions: { [id]: 2 } });
     const names = Array.from({ length: 50 }, (_, i) => `Player ${i}`);
     const results = await Promise.all(
       names.map((name) =>
         h.executor.execute({ tournamentIds: [id], methods: [addParticipantDirective(id, name)], user: desk }),
       ),
     );
-    expect(results.every((r) => 'success' in r && r.success)).toBe(true);
+    expect(results.filter((r) => !('success' in r))).toEqual([]);
     const versions = results.map((r) => ('versions' in r ? r.versions[id] : 0)).sort((a, b) => a - b);
-    expect(versions).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
+    expect(versions).toEqual(Array.from({ length: 50 }, (_, i) => i + 3));
     const record = await stored(id);
-    expect(record.version).toBe(51);
+    expect(record.version).toBe(52);
     expect(
       participantNames(record.record)
         .filter((n) => n.startsWith('Player '))
         .sort(),
     ).toEqual([...names].sort());
-    const log = await h.storage.log.since(id, 1);
+    const log = await h.storage.log.since(id, 2);
     expect(log.map((e) => e.version)).toEqual(versions);
     expect(log.every((e) => e.kind === 'mutation' && e.userId === desk.email)).toBe(true);
   });
@@ -201,7 +208,8 @@ describe.each(BACKENDS)('mutation executor on %s', (backend) => {
   it("runs a held tournament's batch while the store answers its checks, not after", async () => {
     const id = await newTournament();
     const { tournaments, log } = h.storage;
-    const slow = 300;
+    // Long enough that a loaded machine's scheduling cannot pass for waiting on the checks.
+    const slow = 1000;
     let answeredAt = 0;
     const late =
       <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
