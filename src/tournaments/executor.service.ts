@@ -11,7 +11,6 @@ import { publishInfoOf, type PublishInfo } from '../public/publish-state';
 import { CalendarService, type CalendarChange } from '../providers/calendar.service';
 import { newSeed } from '../engine/deterministic';
 import { HostMissError } from '../engine/host/engine-core';
-import { READ_PATIENCE_MS } from '../engine/host/host-queue';
 import { EnginePool, EngineRestartedError } from '../engine/host/engine-pool';
 import type {
   Load,
@@ -41,6 +40,7 @@ import { checkBatch, type BatchLimits, type CheckedBatch } from './batch-check';
 import { HotRecords, replicaKey, replicaOf, type HotRecord } from './hot-records';
 import { Snapshots, type SnapshotSource } from './snapshots';
 import { TournamentLocks } from './tournament-locks';
+import { CommitPipeline, type InFlight } from './commit-pipeline';
 import { changedSet, conflictWith, withoutRepeats, type Conflict } from './changed-set';
 import { TournamentEvents, type BatchOrigin, type BatchReport, type CommittedEvent } from './tournament-events';
 
@@ -119,30 +119,12 @@ interface ConflictCheck {
   base: number;
 }
 
-/**
- * A batch that let go of its tournament's lock with its commit on its way to storage: the next batch
- * may run on the record it left in the host meanwhile (docs/mutations.md, Pipelining).
- */
-interface InFlight {
-  /** Its run: the one a continuing run names as `after`. */
-  key: number;
-  /** The tournament as its commit leaves it: what the next batch runs on. */
-  entry: Loaded;
-  slot: number;
-  generation: number;
-  /** False once its commit failed: the next batch then waits for it to finish instead. */
-  chainable: boolean;
-  /** True when that commit landed; false when it did not, once the batch is over (retries and all). */
-  landed: Promise<boolean>;
-  finish: (landed: boolean) => void;
-}
-
 /** What one batch carries through its attempts. */
 interface BatchContext {
   /** Lets go of the batch's tournament locks (its commit on its way). */
   unlock: () => void;
   /** Set once the batch let go of its lock. */
-  inFlight?: InFlight;
+  inFlight?: InFlight<Loaded>;
 }
 
 /** The store's answers a batch waits for: a committed ackId's versions, and the stored versions. */
@@ -175,10 +157,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   private readonly writtenElsewhere = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
   /** Tournaments a batch is running on right now, and the promise of its end. */
   private readonly running = new Map<string, Promise<void>>();
-  /** Per tournament, the batch whose commit is on its way after it let go of the lock. */
-  private readonly inFlight = new Map<string, InFlight>();
-  /** Per tournament, when each host read not yet answered was asked: batches let the host settle for one kept waiting. */
-  private readonly readers = new Map<string, number[]>();
+  /** Per tournament, the commit on its way of the batch that let go of the lock, and the reads waiting. */
+  private readonly pipeline = new CommitPipeline<Loaded>();
   private readonly unlocked: StoreReads = {
     getStored: (id) => this.storage.tournaments.getStored(id),
     getVersion: (id) => this.storage.tournaments.getVersion(id),
@@ -354,7 +334,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       keep: true,
       load: { kind: 'stored' as const, stored },
     };
-    const reply = await this.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
+    const reply = await this.pipeline.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
     // Kept by the host: tracked in the shared budget, unless a batch has begun on it meanwhile.
     if (
       reply.held &&
@@ -477,17 +457,10 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     return this.gate.run(() =>
       this.locks.withLocks(tournamentIds, async () => {
         // After the last commit of these tournaments: one may still be on its way.
-        await this.landed(tournamentIds);
+        await this.pipeline.landed(tournamentIds);
         return work();
       }),
     );
-  }
-
-  /** Waits for the commits still on their way of these tournaments (but `mine`); true when all landed. */
-  private async landed(tournamentIds: string[], mine?: InFlight): Promise<boolean> {
-    const before = tournamentIds.map((id) => this.inFlight.get(id)).filter((entry) => entry && entry !== mine);
-    const landed = await Promise.all(before.map((entry) => entry!.landed));
-    return landed.every(Boolean);
   }
 
   private async executeLocked(
@@ -509,13 +482,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       return await this.attempts(batch, request, report, context);
     } finally {
       for (const id of batch.tournamentIds) if (this.running.get(id) === back) this.running.delete(id);
-      const { inFlight } = context;
-      if (inFlight) {
-        // Landed already when its commit did; otherwise the batch after it retries on what this one left.
-        inFlight.finish(false);
-        const id = inFlight.entry.tournamentId;
-        if (this.inFlight.get(id) === inFlight) this.inFlight.delete(id);
-      }
+      if (context.inFlight) this.pipeline.over(context.inFlight);
       done();
     }
   }
@@ -564,9 +531,9 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     const generation = this.pool.generation(slot);
     const single = batch.tournamentIds.length === 1;
     // The batch before, its commit still on its way: this one runs on the record it left, or waits for it.
-    const before = single ? this.inFlight.get(batch.tournamentIds[0]) : undefined;
+    const before = single ? this.pipeline.of(batch.tournamentIds[0]) : undefined;
     const after = before && before !== context.inFlight && !lock && !cold && this.continues(before, batch, slot);
-    if (!after) await this.landed(batch.tournamentIds, context.inFlight);
+    if (!after) await this.pipeline.landed(batch.tournamentIds, context.inFlight);
     // Asked on every attempt: another instance may have committed this ackId meanwhile. Asked with
     // the stored versions of the held records, so the store is waited for once, not twice. When the
     // host holds every record, they are asked beside the run and their answers awaited after it
@@ -734,20 +701,14 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       ...{ tournamentId, version: version + 1, providerId: item.providerId },
       ...{ bytes: item.json?.length ?? item.entry.bytes, updatedAt: at.toISOString() },
     };
-    let finish: (landed: boolean) => void = () => undefined;
-    const landed = new Promise<boolean>((resolve) => (finish = resolve));
-    const inFlight: InFlight = { key, entry, slot, generation, chainable: true, landed, finish };
-    // A retry's commit is no one's to continue: the batch after waits for this one to finish.
+    // A retry's commit is no one's to continue: the batch after waits for this one to be over.
     if (context.inFlight) context.inFlight.chainable = false;
-    else {
-      context.inFlight = inFlight;
-      this.inFlight.set(tournamentId, inFlight);
-    }
+    else context.inFlight = this.pipeline.letGo(key, entry, slot, generation);
     context.unlock();
   }
 
   /** Whether a batch may run on the record `before` left, before that batch's commit has landed. */
-  private continues(before: InFlight, batch: CheckedBatch, slot: number): boolean {
+  private continues(before: InFlight<Loaded>, batch: CheckedBatch, slot: number): boolean {
     const id = before.entry.tournamentId;
     const base = batch.baseVersions?.[id];
     return (
@@ -756,7 +717,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       before.generation === this.pool.generation(slot) &&
       !this.writtenElsewhere.has(id) &&
       // A read waits for its host to settle: as long as a host lets reads wait behind batches, no longer.
-      !((this.readers.get(id)?.[0] ?? Infinity) <= performance.now() - READ_PATIENCE_MS) &&
+      !this.pipeline.readerKeptWaiting(id) &&
       // The log up to the version it runs on is read for conflicts only once stored.
       (base === undefined || base >= before.entry.version)
     );
@@ -1041,25 +1002,11 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<ReadReply<T> | undefined> {
     try {
       const request = { type: 'read' as const, tournamentId, read, keep: true, load, urgent };
-      return await this.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
+      return await this.pipeline.reading(tournamentId, () => this.hostCall<ReadReply<T>>(slot, request));
     } catch (error) {
       if (!(error instanceof HostMissError)) throw error;
       this.hot.delete(tournamentId);
       return undefined;
-    }
-  }
-
-  /** A host read of a tournament, known while it waits: a batch lets the host settle for one kept waiting. */
-  private async reading<T>(tournamentId: string, work: () => Promise<T>): Promise<T> {
-    const asked = performance.now();
-    const waiting = this.readers.get(tournamentId) ?? [];
-    this.readers.set(tournamentId, [...waiting, asked]);
-    try {
-      return await work();
-    } finally {
-      const left = this.readers.get(tournamentId)!;
-      left.splice(left.indexOf(asked), 1);
-      if (!left.length) this.readers.delete(tournamentId);
     }
   }
 
