@@ -65,11 +65,12 @@ describe('PublicWarmer pacing', () => {
     warmer.schedule('quiet', 2, ['e1']);
     // A desk scoring back to back: a commit every 20 ms for 400 ms.
     let version = 2;
+    let lastCommit = 0;
     while (performance.now() - started < 400) {
       warmer.schedule('busy', version++, ['e1']);
+      lastCommit = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const lastCommit = performance.now();
     expect(warmed.map((w) => w.tournamentId)).toEqual(['quiet']);
     await warmer.idle();
     // Once quiet: one warm, of the newest version.
@@ -77,6 +78,7 @@ describe('PublicWarmer pacing', () => {
       ['quiet', 2],
       ['busy', version - 1],
     ]);
-    expect(warmed[1]!.at - lastCommit).toBeGreaterThanOrEqual(WARM_QUIET_MS - 25);
+    // Measured from the last commit itself (a loaded machine's late sleep after it once ate the margin).
+    expect(warmed[1]!.at - lastCommit).toBeGreaterThanOrEqual(WARM_QUIET_MS - 2);
   });
 });
