@@ -238,7 +238,7 @@ export class TmxGateway
       const result = await this.executor.execute({ ...batch, user: auth.user, origin, onLetGo: advance });
       if ('error' in result) {
         // Executor outcomes (engine errors, ERR_MISSING_TOURNAMENT, ...) answer in the ack only.
-        client.emit('ack', { ackId, error: result.error, tournamentIds: batchTournamentIds(batch) });
+        client.emit('ack', { ackId, error: result.error, tournamentIds });
       } else if (!running.acked) {
         // A repeated ackId: nothing was committed, so the stored answer goes out here.
         const results = batch.returnResults ? { results: result.results } : {};
@@ -322,11 +322,11 @@ function ackAtCommit(namespace: Namespace, committed: CommittedEvent): (() => vo
   const { socketId } = committed.origin;
   const socket = committed.kind === 'mutation' && socketId ? namespace.sockets.get(socketId) : undefined;
   // Commits come in the order the desk's batches started: its first batch not yet acked with this ackId.
-  const running = socket?.data
-    ? session(socket).running.find(
-        (batch) => !batch.acked && committed.ackId === (batch.ackId === undefined ? undefined : String(batch.ackId)),
-      )
-    : undefined;
+  const running =
+    socket &&
+    session(socket).running.find(
+      (batch) => !batch.acked && committed.ackId === (batch.ackId === undefined ? undefined : String(batch.ackId)),
+    );
   if (!socket || !running) return;
   running.acked = true;
   const { versions, results } = committed;

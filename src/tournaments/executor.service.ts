@@ -216,6 +216,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       const batch = checkBatch(request, this.allowed, this.limits);
       report.tournamentIds = batch.tournamentIds;
       report.methodNames = batch.methods.map((directive) => directive.method);
+      // Not `admitted`: a batch may continue a commit on its way instead of waiting for it to land.
       return await this.gate.run(() =>
         this.locks.withLocks(batch.tournamentIds, (unlock) => {
           report.lockWaitMs = performance.now() - started;
@@ -646,10 +647,7 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       const committed = await committing.finally(() => {
         report.storeMs += performance.now() - phase;
       });
-      if (!committed) {
-        if (context.inFlight) context.inFlight.chainable = false;
-        return undefined;
-      }
+      if (!committed) return undefined;
       for (const [index, entry] of committed.entries.entries()) {
         this.snapshots.committed(entry.tournamentId, entry.version, outcome.engineMs, items[index].json !== undefined);
         // Kept only by its own host: a multi-tournament batch's others are loaded from storage next time.
@@ -675,7 +673,8 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
       for (const id of batch.tournamentIds) if (settled[id] === undefined) this.hot.delete(id);
       const settle = { type: 'settle' as const, key, tournamentIds: batch.tournamentIds, committed: settled };
       void this.hostCall(slot, { ...settle, at: at.toISOString() }).catch(() => undefined);
-      // After the settle is on its way: a run that continued this one settles after it.
+      // After the settle is on its way: a run that continued this one settles after it. Not
+      // committed (whatever the reason): nobody continues this entry any more.
       const { inFlight } = context;
       if (inFlight?.key === key) {
         if (settled[inFlight.entry.tournamentId] === undefined) inFlight.chainable = false;
@@ -696,14 +695,9 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
     generation: number,
     at: Date,
   ): void {
-    const { tournamentId, version } = item.entry;
-    const entry: Loaded = {
-      ...{ tournamentId, version: version + 1, providerId: item.providerId },
-      ...{ bytes: item.json?.length ?? item.entry.bytes, updatedAt: at.toISOString() },
-    };
-    // A retry's commit is no one's to continue: the batch after waits for this one to be over.
-    if (context.inFlight) context.inFlight.chainable = false;
-    else context.inFlight = this.pipeline.letGo(key, entry, slot, generation);
+    // A retry keeps the first attempt's entry, no longer chainable (its finally below): the batch
+    // after waits for this one to be over.
+    context.inFlight ??= this.pipeline.letGo(key, committedEntry(item, at), slot, generation);
     context.unlock();
   }
 
@@ -930,13 +924,13 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<{ versions: Record<string, number>; entries: Committed[]; at: Date } | undefined> {
     const entries: Committed[] = [];
     const calendars: CalendarChange[] = [];
-    const writes: TournamentWrite[] = items.map(({ entry, providerId, calendar: calendarEntry, json }) => {
-      const { tournamentId } = entry;
-      const version = entry.version + 1;
+    const writes: TournamentWrite[] = items.map((item) => {
+      const { providerId, calendar: calendarEntry, json } = item;
+      const entry = committedEntry(item, at);
+      const { tournamentId, version } = entry;
       const calendar = this.calendar.changeTo(tournamentId, calendarEntry, version);
       calendars.push(calendar);
-      const bytes = json?.length ?? entry.bytes;
-      entries.push({ tournamentId, version, providerId, bytes, updatedAt: at.toISOString() });
+      entries.push(entry);
       const log: MutationLogEntry = {
         ...{ tournamentId, version, methods, userId: user.email, ackId },
         ...{ at: at.toISOString(), kind },
@@ -1133,6 +1127,15 @@ export class MutationExecutor implements OnApplicationBootstrap, OnModuleDestroy
 /** The answer to a batch whose ackId was committed before: that commit's versions, nothing run again. */
 function repeated(versions: Record<string, number>): ExecuteResult {
   return { success: true, results: [], versions, duplicate: true };
+}
+
+/** A tournament as the commit of `item` at `at` leaves it. */
+function committedEntry(item: CommitItem, at: Date): Committed {
+  const { tournamentId, version, bytes } = item.entry;
+  return {
+    ...{ tournamentId, version: version + 1, providerId: item.providerId },
+    ...{ bytes: item.json?.length ?? bytes, updatedAt: at.toISOString() },
+  };
 }
 
 /** What a batch's commit writes of a tournament, from its host's report of the run. */
