@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCacheStore } from '../../src/cache/redis-cache-store';
 import { deleteRedisPrefix, redisKeys, TEST_REDIS_URL, testRedisPrefix } from '../support/redis';
-import { closedPort, eventually, TcpProxy } from './tcp-proxy';
+import { eventually, TcpProxy } from './tcp-proxy';
+import { reservedPort } from '../support/ports';
 
 describe('Redis cache store (real server, own key prefix)', () => {
   const prefix = testRedisPrefix('cache');
@@ -53,7 +54,7 @@ describe('Redis cache store (real server, own key prefix)', () => {
   });
 
   it('fails fast, without waiting, when Redis cannot be reached', async () => {
-    const store = await open(`redis://127.0.0.1:${await closedPort()}`);
+    const store = await open(`redis://127.0.0.1:${await reservedPort()}`);
     const started = Date.now();
     await expect(store.get('k')).rejects.toThrow();
     await expect(store.set('k', Buffer.from('v'), 1000)).rejects.toThrow();

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { reservedPort } from '../support/ports';
 
 /**
  * A TCP pass-through to a real server that a test can cut and restore, to play a network outage
@@ -14,8 +15,10 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
-  /** Starts listening (on a free port the first time, on the same port after a `cut`). */
+  /** Starts listening (on a reserved port the first time, on the same port after a `cut`). */
   async start(): Promise<number> {
+    // Not listen(0): while cut, such a port could go to anyone, and the restart would fail.
+    if (!this.port) this.port = await reservedPort();
     const server = createServer((client) => {
       const upstream = createConnection(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
@@ -47,15 +50,6 @@ export class TcpProxy {
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
-}
-
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Polls `check` until it is true (or throws after `timeoutMs`). */

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wantsPrettyLogs } from '../../src/logging/pretty';
 import { TEST_JWT_SECRET } from '../support/app';
-import { freePort } from '../support/server-process';
+import { reservedPort } from '../support/ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** util-linux `script` runs a command on a pseudo-terminal: how a person at a terminal runs it. */
@@ -95,7 +95,7 @@ describe('readable logs for people at a terminal', () => {
         {
           NODE_ENV: 'development',
           LOG_LEVEL: 'info',
-          APP_PORT: String(await freePort()),
+          APP_PORT: String(await reservedPort()),
           STORAGE_PROVIDER: 'leveldb',
           LEVELDB_PATH: join(dir, 'server'),
         },

@@ -5,7 +5,8 @@ import { seedAccount } from '../support/accounts';
 import { startTestApp, type TestApp } from '../support/app';
 import { testProvider } from '../support/records';
 import { deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../support/redis';
-import { closedPort, eventually, TcpProxy } from '../cache/tcp-proxy';
+import { eventually, TcpProxy } from '../cache/tcp-proxy';
+import { reservedPort } from '../support/ports';
 import {
   cacheStats,
   firstRoundMatchUps,
@@ -43,7 +44,7 @@ describe('public reads while Redis is unreachable', () => {
   it('answers 200 from the engine when REDIS_URL points at a closed port, logging the outage once', async () => {
     const warn = vi.spyOn(Logger.prototype, 'warn');
     t = await startTestApp('leveldb', {
-      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_URL: `redis://127.0.0.1:${await reservedPort()}`,
       REDIS_KEY_PREFIX: prefix,
     });
     const { f } = await publishedTournament(t);

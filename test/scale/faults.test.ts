@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closedPort, eventually, TcpProxy } from '../cache/tcp-proxy';
+import { eventually, TcpProxy } from '../cache/tcp-proxy';
+import { reservedPort } from '../support/ports';
 import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '../support/redis';
 import { addParticipantDirective } from '../support/records';
 import { startServer, type ServerProcess } from '../support/server-process';
@@ -20,7 +21,18 @@ describe('faults under real server processes', () => {
   const stores: SharedStore[] = [];
   const prefix = testRedisPrefix('faults');
 
-  afterEach(async () => {
+  afterEach(async ({ task }) => {
+    // A failure here says little without the server processes' own account of it.
+    if (task.result?.state === 'fail') {
+      for (const server of servers) {
+        const { exitCode, signalCode } = server.child;
+        console.error(
+          `server ${server.url} (exit ${exitCode ?? signalCode ?? 'none'}):\n${server.output.stderr}${server.output.stdout}`.slice(
+            -20_000,
+          ),
+        );
+      }
+    }
     closeSockets();
     await Promise.all(servers.splice(0).map((server) => server.stop()));
     await Promise.all(proxies.splice(0).map((proxy) => proxy.cut()));
@@ -143,7 +155,7 @@ describe('faults under real server processes', () => {
 
   it('Redis unreachable at start: the server starts, runs batches and broadcasts locally, and stops cleanly', async () => {
     const store = await seeded();
-    const port = await closedPort();
+    const port = await reservedPort();
     const server = await start({ ...store.env, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix });
     expect(await health(server.url)).toMatchObject({
       status: 200,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { reservedPort } from './ports';
 
 const MAIN = resolve(__dirname, '../../src/main.ts');
 const REGISTER = resolve(__dirname, 'swc-register.mjs');
@@ -27,20 +27,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<ProcessExit>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as { port: number };
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
-
 /**
  * Spawns the server with only PATH, the given variables and a free `APP_PORT`; no variable of the
  * test process leaks in. Does not wait for it to listen: see `waitUntilHealthy`.
  */
 export async function spawnServer(env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
-  const port = env.APP_PORT ? Number(env.APP_PORT) : await freePort();
+  const port = env.APP_PORT ? Number(env.APP_PORT) : await reservedPort();
   const child = spawn(
     process.execPath,
     ['--import', pathToFileURL(REGISTER).href, '-e', `require(${JSON.stringify(MAIN)})`],
