@@ -1,64 +1,23 @@
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_OVERHEAD_BYTES, DeskQueue, jsonSizeEstimate } from '../../src/gateway/desk-queue';
 import type { Directive } from '../../src/storage/storage.types';
-import { MutationExecutor } from '../../src/tournaments/executor.service';
 import { TournamentEvents } from '../../src/tournaments/tournament-events';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
-import { addParticipantDirective, mockTournament, testProvider, testUser, type TestProvider } from '../support/records';
-import { closeSockets, desk, join, record, sendBatch, sync, waitForCount, type Socket } from '../support/sockets';
+import { addParticipantDirective, mockTournament, testProvider } from '../support/records';
+import { closeSockets, desk, join, record, sync, waitForCount } from '../support/sockets';
+import { batches, flush, saveTournament, type Ack } from './flush';
 
-interface Ack {
-  ackId: string;
-  success?: true;
-  versions?: Record<string, number>;
-  error?: { code: string; message: string };
-}
 interface Broadcast {
   methods: Directive[];
   versions: Record<string, number>;
-}
-interface Batch {
-  ackId: string;
-  methods: Directive[];
 }
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-async function saveTournament(t: TestApp, provider: TestProvider): Promise<string> {
-  const tournament = mockTournament(provider);
-  await t.app.get(MutationExecutor).save({ records: [tournament], user: testUser(provider) });
-  return tournament.tournamentId;
-}
-
-function batches(id: string, count: number, label: string, padding = 0): Batch[] {
-  return Array.from({ length: count }, (_, i) => ({
-    ackId: `${label}-${i}`,
-    methods: [addParticipantDirective(id, `${label} ${i} ${'x'.repeat(padding)}`.trim()) as Directive],
-  }));
-}
-
-/** Emits every batch at once, as a desk flushing its offline queue does (no waiting for acks). */
-function flush(socket: Socket, id: string, list: Batch[]): void {
-  for (const batch of list) {
-    socket.emit('executionQueue', { type: 'executionQueue', payload: { ...batch, tournamentIds: [id] } });
-  }
-}
-
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function median(values: number[]): number {
-  return percentile(values, 50);
 }
 
 describe('DeskQueue', () => {
@@ -234,67 +193,6 @@ describe.each(BACKENDS)('/tmx a desk flushing its offline queue on %s', (backend
       tournaments.commit = commit;
     }
   });
-
-  it('another desk on another tournament keeps its ack latency while a 500-batch queue drains', async () => {
-    // Robust on a shared 2-core machine: 100 answers per round (p99 is then the second slowest),
-    // the median of five rounds' p99s, idle rounds interleaved with loaded ones.
-    const ROUNDS = 5;
-    const SAMPLES = 100;
-    const FLUSH = 500;
-    const busy = await desk(t, account.token);
-    const other = await desk(t, account.token);
-    const b = await saveTournament(t, provider);
-    let n = 0;
-    const once = async () => {
-      const started = performance.now();
-      const ack = await sendBatch(other, { tournamentIds: [b], methods: [addParticipantDirective(b, `B ${n++}`)] });
-      expect(ack.success).toBe(true);
-      return performance.now() - started;
-    };
-    for (let i = 0; i < 20; i++) await once(); // warm-up, not measured
-
-    const measure = async (attempt: number): Promise<number> => {
-      const idle: number[] = [];
-      const during: number[] = [];
-      const slowest: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const quiet: number[] = [];
-        for (let i = 0; i < SAMPLES; i++) quiet.push(await once());
-
-        const a = await saveTournament(t, provider);
-        const acks = record<Ack>(busy, 'ack');
-        let drained = false;
-        const done = waitForCount(busy, 'ack', acks, FLUSH, 120_000).then(() => (drained = true));
-        flush(busy, a, batches(a, FLUSH, `A${round}`));
-        const loaded: number[] = [];
-        while (!drained && loaded.length < SAMPLES) {
-          const ms = await once();
-          if (!drained) loaded.push(ms); // only answers that came back while the queue was still draining
-        }
-        await done;
-        busy.removeAllListeners('ack');
-        expect(acks.every((x) => x.success)).toBe(true);
-        expect(loaded.length).toBeGreaterThanOrEqual(20);
-        idle.push(percentile(quiet, 99));
-        during.push(percentile(loaded, 99));
-        slowest.push(Math.max(...loaded));
-      }
-      const idleP99 = median(idle);
-      const duringP99 = median(during);
-      const ratio = duringP99 / idleP99;
-      console.log(
-        `fairness (${backend}, measurement ${attempt}): idle p99 ${idleP99.toFixed(1)} ms, during drain p99 ${duringP99.toFixed(1)} ms, ratio ${ratio.toFixed(2)}` +
-          ` (per round p99 idle ${idle.map((x) => x.toFixed(1)).join('/')}, during ${during.map((x) => x.toFixed(1)).join('/')};` +
-          ` slowest during ${slowest.map((x) => x.toFixed(1)).join('/')})`,
-      );
-      return ratio;
-    };
-    // Timing on a shared 2-core machine (other test files run beside this one): a measurement that
-    // misses is taken again, at most twice; the property must hold in one of three.
-    const ratios: number[] = [];
-    for (let attempt = 1; attempt <= 3 && !ratios.some((r) => r <= 2); attempt++) ratios.push(await measure(attempt));
-    expect(Math.min(...ratios)).toBeLessThanOrEqual(2);
-  }, 600_000);
 });
 
 describe.each(BACKENDS)('/tmx desk queue past SOCKET_QUEUE_MAX_BYTES on %s', (backend) => {
