@@ -26,11 +26,8 @@ describe('faults under real server processes', () => {
     if (task.result?.state === 'fail') {
       for (const server of servers) {
         const { exitCode, signalCode } = server.child;
-        console.error(
-          `server ${server.url} (exit ${exitCode ?? signalCode ?? 'none'}):\n${server.output.stderr}${server.output.stdout}`.slice(
-            -20_000,
-          ),
-        );
+        const output = (server.output.stderr + server.output.stdout).slice(-20_000);
+        console.error(`server ${server.url} (exit ${exitCode ?? signalCode ?? 'none'}):\n${output}`);
       }
     }
     closeSockets();
