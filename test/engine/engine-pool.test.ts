@@ -22,14 +22,16 @@ import {
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, listenApp, startTestApp, TEST_JWT_SECRET, testEnv, type TestApp } from '../support/app';
 import { mockTournament, participantNames, testProvider, testUser, type TestProvider } from '../support/records';
-import { closeSockets, desk, record, sendBatch, upgraded, waitForCount, type Socket } from '../support/sockets';
-
-interface Ack {
-  ackId: string;
-  success?: true;
-  versions?: Record<string, number>;
-  error?: { code: string; message: string; retryable?: boolean };
-}
+import {
+  closeSockets,
+  desk,
+  record,
+  sendBatch,
+  upgraded,
+  waitForCount,
+  type Ack,
+  type Socket,
+} from '../support/sockets';
 
 type Batch = {
   ackId: string;

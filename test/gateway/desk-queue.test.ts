@@ -5,8 +5,8 @@ import { TournamentEvents } from '../../src/tournaments/tournament-events';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, mockTournament, testProvider } from '../support/records';
-import { closeSockets, desk, join, record, sync, waitForCount } from '../support/sockets';
-import { batches, flush, saveTournament, type Ack } from './flush';
+import { closeSockets, desk, join, record, sync, waitForCount, type Ack } from '../support/sockets';
+import { batches, flush, saveTournament } from './flush';
 
 interface Broadcast {
   methods: Directive[];

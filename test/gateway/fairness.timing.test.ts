@@ -4,8 +4,8 @@ import { median, summarize } from '../../bench/stats';
 import { seedAccount, type TestAccount } from '../support/accounts';
 import { BACKENDS, startTestApp, type TestApp } from '../support/app';
 import { addParticipantDirective, testProvider } from '../support/records';
-import { closeSockets, desk, record, sendBatch, sync, waitForCount } from '../support/sockets';
-import { batches, flush, saveTournament, type Ack } from './flush';
+import { closeSockets, desk, record, sendBatch, sync, waitForCount, type Ack } from '../support/sockets';
+import { batches, flush, saveTournament } from './flush';
 
 /**
  * Fairness of the desk queue (docs/protocol.md): a desk's long queue does not starve the other

@@ -4,13 +4,7 @@ import type { TestApp } from '../support/app';
 import { addParticipantDirective, mockTournament, testUser, type TestProvider } from '../support/records';
 import type { Socket } from '../support/sockets';
 
-/** What a desk flushing its offline queue sends and gets back (the suites of the desk queue). */
-export interface Ack {
-  ackId: string;
-  success?: true;
-  versions?: Record<string, number>;
-  error?: { code: string; message: string };
-}
+/** What a desk flushing its offline queue sends (the suites of the desk queue). */
 export interface Batch {
   ackId: string;
   methods: Directive[];

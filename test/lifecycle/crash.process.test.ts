@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TournamentRecord } from '../../src/storage/storage.types';
 import { BACKENDS } from '../support/app';
 import { startServer, type ServerProcess } from '../support/server-process';
-import { waitFor } from '../support/sockets';
+import { waitFor, type Ack } from '../support/sockets';
 import {
   allSent,
   busyDesk,
@@ -14,7 +14,6 @@ import {
   sendBatch,
   succeeded,
   untilAcked,
-  type Ack,
   type DeskRun,
   type SeededStore,
 } from './helpers';

@@ -13,6 +13,7 @@ import type {
 } from '../../src/storage/storage.types';
 import { TEST_JWT_SECRET, testEnv, type Backend } from '../support/app';
 import { addParticipantDirective, mockTournament, participantNames, testProvider } from '../support/records';
+import type { Ack } from '../support/sockets';
 
 /** A store with a provider, a desk user (real password) and tournaments, for a server to open. */
 export interface SeededStore {
@@ -70,13 +71,6 @@ export async function login(url: string, seeded: SeededStore): Promise<string> {
   });
   expect(response.status).toBe(200);
   return ((await response.json()) as { token: string }).token;
-}
-
-export interface Ack {
-  ackId: string;
-  success?: true;
-  versions?: Record<string, number>;
-  error?: { code: string; message: string };
 }
 
 /** One batch of a burst: two participants, so a half-applied batch would show. */

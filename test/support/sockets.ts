@@ -3,6 +3,14 @@ import type { TestApp } from './app';
 
 export type { Socket } from 'socket.io-client';
 
+/** A batch's `ack` as the tests read it (docs/protocol.md). */
+export interface Ack {
+  ackId: string;
+  success?: true;
+  versions?: Record<string, number>;
+  error?: { code: string; message: string; retryable?: boolean };
+}
+
 /** How a desk presents its token: `auth.token` (newer TMX), a polling extra header (older), or not at all. */
 export type TokenWay = 'auth' | 'header' | 'none';
 
